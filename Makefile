@@ -1,0 +1,110 @@
+# otelcol-elemta: the front door. `make help` lists the targets.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+GO        ?= go
+TOOLS_MOD := internal/tools/go.mod
+TOOLS     := $(GO) tool -modfile=$(TOOLS_MOD)
+DIST      := distributions/otelcol-elemta
+BUILD_DIR := _build
+BIN       := bin/otelcol-elemta
+BUILDER   := .tools/builder
+RUN_DIR   := _run
+
+# The collector release every collector module stays at.
+CORE_BETA   := v0.156.0
+CORE_STABLE := v1.62.0
+
+GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './.tools/*' -not -path './_run/*') go.mod go.sum
+
+.PHONY: help
+help: ## List the targets.
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+# ocb is pinned in internal/tools/go.mod and built from the module cache.
+$(BUILDER): $(TOOLS_MOD) internal/tools/go.sum
+	$(GO) build -modfile=$(TOOLS_MOD) -o $@ go.opentelemetry.io/collector/cmd/builder
+
+# ocb writes its own Go module into $(BUILD_DIR) and runs `go mod tidy` there.
+# It keeps a go.sum it finds, so the committed lock file is seeded first: the
+# build then verifies every module against it, offline from the checksum
+# database. `make lock` refreshes the lock after a change of components.
+$(BIN): $(BUILDER) builder-config.yaml $(DIST)/ocb.go.sum $(GO_SOURCES)
+	@mkdir -p $(BUILD_DIR) bin
+	cp $(DIST)/ocb.go.sum $(BUILD_DIR)/go.sum
+	$(BUILDER) --config builder-config.yaml
+	cp $(BUILD_DIR)/otelcol-elemta $(BIN)
+
+.PHONY: build
+build: $(BIN) ## Build bin/otelcol-elemta with ocb (installs the pinned ocb first).
+
+.PHONY: lock
+lock: $(BIN) ## Save the distribution's go.sum as the lock file after a component change.
+	cp $(BUILD_DIR)/go.sum $(DIST)/ocb.go.sum
+
+.PHONY: test
+test: check-versions build ## Unit, integration and end-to-end tests with -race, and a short fuzz run.
+	OTELCOL_ELEMTA_BIN=$(CURDIR)/$(BIN) $(GO) test -race -count=1 ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=10s
+
+.PHONY: unit-test
+unit-test: ## Tests that need no built collector (end-to-end tests skip).
+	$(GO) test -race ./...
+
+FUZZTIME ?= 30s
+.PHONY: fuzz
+fuzz: ## Run every fuzz test for FUZZTIME each.
+	@for pkg in $$($(GO) list ./...); do \
+	  for fz in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$fz"; \
+	    $(GO) test -run '^$$' -fuzz "^$$fz$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+.PHONY: bench
+bench: ## Run the Go benchmarks.
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+.PHONY: run
+run: build ## Run the collector on the sample logs (or on ELEMTA_LOG_PATHS); ships to ELASTICSEARCH_ENDPOINT if set.
+	@mkdir -p $(RUN_DIR)/storage
+	@export ELEMTA_LOG_PATHS="$${ELEMTA_LOG_PATHS:-$(CURDIR)/$(DIST)/samples/*.log}"; \
+	export OTELCOL_ELEMTA_STORAGE="$${OTELCOL_ELEMTA_STORAGE:-$(CURDIR)/$(RUN_DIR)/storage}"; \
+	if [ -n "$${ELASTICSEARCH_ENDPOINT:-}" ]; then \
+	  echo "otelcol-elemta: shipping $$ELEMTA_LOG_PATHS to $$ELASTICSEARCH_ENDPOINT"; \
+	  exec $(BIN) --config $(DIST)/config.yaml; \
+	else \
+	  export OTELCOL_ELEMTA_EVENTS_FILE="$${OTELCOL_ELEMTA_EVENTS_FILE:-$(CURDIR)/$(RUN_DIR)/events.jsonl}"; \
+	  echo "otelcol-elemta: no ELASTICSEARCH_ENDPOINT; events go to $$OTELCOL_ELEMTA_EVENTS_FILE,"; \
+	  echo "  SMTP metrics on http://localhost:8889/metrics, health on http://localhost:13133/"; \
+	  exec $(BIN) --config $(DIST)/config.yaml --config $(DIST)/local.yaml; \
+	fi
+
+.PHONY: validate
+validate: build ## Validate every configuration the repository ships.
+	@for cfg in $(DIST)/config.yaml "$(DIST)/config.yaml $(DIST)/local.yaml"; do \
+	  args=""; for f in $$cfg; do args="$$args --config $$f"; done; \
+	  echo "validate$$args"; $(BIN) validate $$args; \
+	done
+
+.PHONY: lint
+lint: ## golangci-lint (pinned) on every package.
+	$(TOOLS) golangci-lint run ./...
+
+.PHONY: generate
+generate: ## Regenerate component metadata with mdatagen.
+	$(GO) generate ./...
+
+.PHONY: check-versions
+check-versions: ## Fail when a collector module drifts off the one release.
+	@bad=$$(grep -E '^\s+(go\.opentelemetry\.io/collector|github\.com/open-telemetry/opentelemetry-collector-contrib)[^ ]* ' go.mod \
+	  | grep -vE ' ($(CORE_BETA)|$(CORE_STABLE))( |$$)' || true); \
+	if [ -n "$$bad" ]; then \
+	  echo "collector modules off the $(CORE_BETA)/$(CORE_STABLE) release (pin them with go get module@version):"; \
+	  echo "$$bad"; exit 1; \
+	fi
+
+.PHONY: clean
+clean: ## Remove build output.
+	rm -rf $(BUILD_DIR) bin .tools $(RUN_DIR)

@@ -1,0 +1,50 @@
+package durableelasticsearchexporter // import "github.com/elemta/otelcol-elemta/exporter/durableelasticsearchexporter"
+
+import (
+	"errors"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/elasticsearchexporter"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/config/configretry"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+)
+
+// Config is the configuration of the durable_elasticsearch exporter.
+type Config struct {
+	// TimeoutConfig bounds one attempt to send a batch (`timeout`).
+	exporterhelper.TimeoutConfig `mapstructure:",squash"`
+
+	// QueueConfig is the sending queue (`sending_queue`). Give it a
+	// `storage` extension (file_storage) so queued batches survive a restart.
+	QueueConfig configoptional.Optional[exporterhelper.QueueBatchConfig] `mapstructure:"sending_queue"`
+
+	// BackOffConfig retries every transient failure (`retry_on_failure`).
+	// With max_elapsed_time 0, the default, a batch is retried until
+	// Elasticsearch takes it: nothing is dropped while the cluster is away.
+	BackOffConfig configretry.BackOffConfig `mapstructure:"retry_on_failure"`
+
+	// Elasticsearch is the configuration of contrib's Elasticsearch exporter
+	// (`elasticsearch`), every option of it except its own sending_queue,
+	// which this exporter replaces.
+	Elasticsearch elasticsearchexporter.Config `mapstructure:"elasticsearch"`
+}
+
+var (
+	errInnerQueue = errors.New("elasticsearch::sending_queue must not be set: " +
+		"the durable_elasticsearch exporter queues batches itself; move those settings to sending_queue")
+	errNoRetry = errors.New("retry_on_failure::enabled is false: " +
+		"failed batches would be dropped; remove the key or set it to true")
+)
+
+// Validate checks the parts of the configuration this exporter owns; the
+// nested elasticsearch settings are validated by their own Validate.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Elasticsearch.QueueBatchConfig.HasValue() {
+		errs = append(errs, errInnerQueue)
+	}
+	if !c.BackOffConfig.Enabled {
+		errs = append(errs, errNoRetry)
+	}
+	return errors.Join(errs...)
+}

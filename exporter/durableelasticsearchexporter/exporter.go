@@ -1,0 +1,57 @@
+package durableelasticsearchexporter // import "github.com/elemta/otelcol-elemta/exporter/durableelasticsearchexporter"
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/elasticsearchexporter"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+// newLogsExporter builds contrib's Elasticsearch exporter without a queue, so
+// that every bulk failure comes back as an error, and wraps it in an
+// exporterhelper with this exporter's persistent queue and unbounded retry.
+// A batch leaves the queue only when Elasticsearch has answered for every
+// document in it; on shutdown an unsent batch stays in storage for the next
+// start.
+func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (exporter.Logs, error) {
+	innerCfg := cfg.Elasticsearch
+	innerSet := set
+	innerSet.ID = component.NewIDWithName(elasticsearchexporter.NewFactory().Type(), set.ID.String())
+	innerSet.Logger = set.Logger.WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core {
+		return demoteInnerRejections{c}
+	}))
+	inner, err := elasticsearchexporter.NewFactory().CreateLogs(ctx, innerSet, &innerCfg)
+	if err != nil {
+		return nil, fmt.Errorf("elasticsearch: %w", err)
+	}
+
+	start := func(ctx context.Context, host component.Host) error {
+		set.Logger.Info("Durable Elasticsearch exporter starting",
+			zap.Bool("persistent_queue", hasStorage(cfg)),
+			zap.Duration("retry_max_elapsed_time", cfg.BackOffConfig.MaxElapsedTime))
+		return inner.Start(ctx, host)
+	}
+	shutdown := func(ctx context.Context) error {
+		defer set.Logger.Info("Durable Elasticsearch exporter stopped")
+		return inner.Shutdown(ctx)
+	}
+
+	return exporterhelper.NewLogs(ctx, set, cfg, inner.ConsumeLogs,
+		exporterhelper.WithStart(start),
+		exporterhelper.WithShutdown(shutdown),
+		exporterhelper.WithTimeout(cfg.TimeoutConfig),
+		exporterhelper.WithQueue(cfg.QueueConfig),
+		exporterhelper.WithRetry(cfg.BackOffConfig),
+		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
+	)
+}
+
+func hasStorage(cfg *Config) bool {
+	return cfg.QueueConfig.HasValue() && cfg.QueueConfig.Get().StorageID != nil
+}

@@ -1,0 +1,210 @@
+package durableelasticsearchexporter
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/exporter/exportertest"
+	"go.opentelemetry.io/collector/extension"
+	"go.opentelemetry.io/collector/extension/extensiontest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/elemta/otelcol-elemta/exporter/durableelasticsearchexporter/internal/metadata"
+	"github.com/elemta/otelcol-elemta/testbed/esdouble"
+)
+
+var storageID = component.MustNewID("file_storage")
+
+// host is a component.Host that offers a file_storage extension.
+type host struct {
+	extensions map[component.ID]component.Component
+}
+
+func (h host) GetExtensions() map[component.ID]component.Component { return h.extensions }
+
+func newStorageHost(t *testing.T, dir string) host {
+	t.Helper()
+	f := filestorage.NewFactory()
+	cfg := f.CreateDefaultConfig().(*filestorage.Config)
+	cfg.Directory = dir
+	ext, err := f.Create(context.Background(), extension.Settings{
+		ID:                storageID,
+		TelemetrySettings: extensiontest.NewNopSettings(f.Type()).TelemetrySettings,
+		BuildInfo:         component.NewDefaultBuildInfo(),
+	}, cfg)
+	require.NoError(t, err)
+	require.NoError(t, ext.Start(context.Background(), nil))
+	t.Cleanup(func() { require.NoError(t, ext.Shutdown(context.Background())) })
+	return host{extensions: map[component.ID]component.Component{storageID: ext}}
+}
+
+// testConfig is the default configuration with short retry intervals.
+func testConfig(endpoint string, persistent bool) *Config {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Elasticsearch.Endpoint = endpoint
+	cfg.Elasticsearch.LogsIndex = "elemta-logs"
+	cfg.Elasticsearch.Retry.InitialInterval = 5 * time.Millisecond
+	cfg.Elasticsearch.Retry.MaxInterval = 20 * time.Millisecond
+	cfg.BackOffConfig.InitialInterval = 10 * time.Millisecond
+	cfg.BackOffConfig.MaxInterval = 50 * time.Millisecond
+	q := cfg.QueueConfig.Get()
+	q.Batch.Get().FlushTimeout = 10 * time.Millisecond
+	if persistent {
+		q.StorageID = &storageID
+	}
+	return cfg
+}
+
+func newExporter(t *testing.T, cfg *Config, h component.Host) exporter.Logs {
+	t.Helper()
+	set := exportertest.NewNopSettings(metadata.Type)
+	set.ID = component.NewID(metadata.Type) // the queue's storage key; stable across restarts
+	set.Logger = zaptest.NewLogger(t)
+	exp, err := NewFactory().CreateLogs(context.Background(), set, cfg)
+	require.NoError(t, err)
+	require.NoError(t, exp.Start(context.Background(), h))
+	return exp
+}
+
+func logs(from, n int) plog.Logs {
+	ld := plog.NewLogs()
+	records := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+	for i := from; i < from+n; i++ {
+		r := records.AppendEmpty()
+		r.SetTimestamp(pcommon.NewTimestampFromTime(time.Date(2024, 1, 15, 10, 30, 45, 0, time.UTC)))
+		r.Body().SetStr("line " + strconv.Itoa(i))
+	}
+	return ld
+}
+
+func bodies(docs []esdouble.Document) map[string]int {
+	out := map[string]int{}
+	for _, d := range docs {
+		out[esdouble.Message(d)]++
+	}
+	return out
+}
+
+func requireAllLines(t *testing.T, es *esdouble.Server, n int) {
+	t.Helper()
+	require.Eventually(t, func() bool { return len(bodies(es.Documents())) == n },
+		20*time.Second, 10*time.Millisecond, "want %d distinct documents", n)
+	got := bodies(es.Documents())
+	for i := range n {
+		assert.Positive(t, got["line "+strconv.Itoa(i)], "line %d missing", i)
+	}
+}
+
+func TestDeliversThroughTransientFailures(t *testing.T) {
+	tests := []struct {
+		name   string
+		inject func(*esdouble.Server)
+	}{
+		{name: "healthy"},
+		{name: "503 beyond the client's own retries", inject: func(s *esdouble.Server) { s.FailNextBulk(10, http.StatusServiceUnavailable) }},
+		{name: "429", inject: func(s *esdouble.Server) { s.FailNextBulk(10, http.StatusTooManyRequests) }},
+		{name: "502 and 504", inject: func(s *esdouble.Server) {
+			s.FailNextBulk(4, http.StatusBadGateway)
+			s.FailNextBulk(4, http.StatusGatewayTimeout)
+		}},
+		{name: "dropped connections", inject: func(s *esdouble.Server) { s.DropNextConnections(6) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			es := esdouble.New()
+			defer es.Close()
+			if tt.inject != nil {
+				tt.inject(es)
+			}
+			exp := newExporter(t, testConfig(es.URL(), false), componenttest.NewNopHost())
+			require.NoError(t, exp.ConsumeLogs(context.Background(), logs(0, 50)))
+			requireAllLines(t, es, 50)
+			require.NoError(t, exp.Shutdown(context.Background()))
+		})
+	}
+}
+
+func TestRejectedDocumentsAreNotRetriedForever(t *testing.T) {
+	es := esdouble.New()
+	defer es.Close()
+	es.RejectItems(func(d esdouble.Document) bool { return esdouble.Message(d) == "line 3" })
+
+	exp := newExporter(t, testConfig(es.URL(), false), componenttest.NewNopHost())
+	require.NoError(t, exp.ConsumeLogs(context.Background(), logs(0, 10)))
+	require.Eventually(t, func() bool { return len(es.Documents()) == 9 }, 10*time.Second, 10*time.Millisecond)
+	require.NoError(t, exp.Shutdown(context.Background()))
+	assert.Equal(t, 1, es.Rejected())
+	assert.NotContains(t, bodies(es.Documents()), "line 3")
+}
+
+func TestUnreachableAtStartDoesNotFail(t *testing.T) {
+	es := esdouble.New()
+	addr := es.Addr()
+	es.Close()
+
+	exp := newExporter(t, testConfig("http://"+addr, false), componenttest.NewNopHost())
+	require.NoError(t, exp.ConsumeLogs(context.Background(), logs(0, 5)))
+
+	back, err := esdouble.NewAt(addr)
+	require.NoError(t, err)
+	defer back.Close()
+	requireAllLines(t, back, 5)
+	require.NoError(t, exp.Shutdown(context.Background()))
+}
+
+func TestPersistentQueueSurvivesRestart(t *testing.T) {
+	storageDir := t.TempDir()
+	es := esdouble.New()
+	addr := es.Addr()
+	es.Close() // Elasticsearch is down for the whole first run.
+
+	first := newExporter(t, testConfig("http://"+addr, true), newStorageHost(t, storageDir))
+	require.NoError(t, first.ConsumeLogs(context.Background(), logs(0, 100)))
+	time.Sleep(100 * time.Millisecond) // let a few attempts fail
+	require.NoError(t, first.Shutdown(context.Background()))
+
+	back, err := esdouble.NewAt(addr)
+	require.NoError(t, err)
+	defer back.Close()
+
+	second := newExporter(t, testConfig("http://"+addr, true), newStorageHost(t, storageDir))
+	requireAllLines(t, back, 100)
+	require.NoError(t, second.Shutdown(context.Background()))
+}
+
+func TestRetriedAttemptsAreNotLoggedAsRejected(t *testing.T) {
+	es := esdouble.New()
+	defer es.Close()
+	es.FailNextBulk(8, http.StatusServiceUnavailable)
+
+	core, observed := observer.New(zapcore.DebugLevel)
+	set := exportertest.NewNopSettings(metadata.Type)
+	set.Logger = zap.New(core)
+	exp, err := NewFactory().CreateLogs(context.Background(), set, testConfig(es.URL(), false))
+	require.NoError(t, err)
+	require.NoError(t, exp.Start(context.Background(), componenttest.NewNopHost()))
+	require.NoError(t, exp.ConsumeLogs(context.Background(), logs(0, 5)))
+	requireAllLines(t, es, 5)
+	require.NoError(t, exp.Shutdown(context.Background()))
+
+	rejections := observed.FilterMessage(innerRejectionMessage).All()
+	require.NotEmpty(t, rejections, "the inner exporter must have failed at least once")
+	for _, e := range rejections {
+		assert.Equal(t, zapcore.DebugLevel, e.Level)
+	}
+	assert.NotEmpty(t, observed.FilterMessage("Exporting failed. Will retry the request after interval.").All())
+}

@@ -1,0 +1,157 @@
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// binary returns the path of the built collector, or skips the test when
+// OTELCOL_ELEMTA_BIN is not set (`make test` sets it after `make build`).
+func binary(t *testing.T) string {
+	t.Helper()
+	bin := os.Getenv("OTELCOL_ELEMTA_BIN")
+	if bin == "" {
+		t.Skip("OTELCOL_ELEMTA_BIN is not set: run `make test`, or `make build` and set it to bin/otelcol-elemta")
+	}
+	_, err := os.Stat(bin)
+	require.NoError(t, err, "OTELCOL_ELEMTA_BIN points to no file")
+	return bin
+}
+
+// distDir is the folder of the shipped configuration files.
+func distDir(t *testing.T) string {
+	t.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	require.True(t, ok)
+	return filepath.Join(filepath.Dir(file), "..", "..", "distributions", "otelcol-elemta")
+}
+
+// syncBuffer collects a process's output while it runs.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// collector is one run of bin/otelcol-elemta.
+type collector struct {
+	cmd    *exec.Cmd
+	output *syncBuffer
+	done   chan error
+	health string
+}
+
+// freePort returns a loopback port nobody listens on right now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// startCollector runs the collector with the given config files and
+// environment, on free loopback ports, and waits until it reports healthy.
+func startCollector(t *testing.T, env map[string]string, configs ...string) *collector {
+	t.Helper()
+	health := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	full := map[string]string{
+		"OTELCOL_ELEMTA_HEALTH_ENDPOINT":  health,
+		"OTELCOL_ELEMTA_METRICS_ENDPOINT": "127.0.0.1:" + strconv.Itoa(freePort(t)),
+		"OTELCOL_ELEMTA_TELEMETRY_HOST":   "127.0.0.1",
+		"OTELCOL_ELEMTA_TELEMETRY_PORT":   strconv.Itoa(freePort(t)),
+	}
+	for k, v := range env {
+		full[k] = v
+	}
+
+	var args []string
+	for _, c := range configs {
+		args = append(args, "--config", c)
+	}
+	cmd := exec.Command(binary(t), args...)
+	cmd.Env = os.Environ()
+	for k, v := range full {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	c := &collector{cmd: cmd, output: &syncBuffer{}, done: make(chan error, 1), health: health}
+	cmd.Stdout = c.output
+	cmd.Stderr = c.output
+	require.NoError(t, cmd.Start())
+	go func() { c.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			<-c.done
+		}
+		if t.Failed() {
+			t.Logf("collector output:\n%s", c.output.String())
+		}
+	})
+
+	require.Eventually(t, func() bool {
+		select {
+		case err := <-c.done:
+			c.done <- err
+			return true // exited: reported below
+		default:
+		}
+		resp, err := http.Get("http://" + health + "/")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 30*time.Second, 50*time.Millisecond, "collector never became healthy")
+	require.Nil(t, cmd.ProcessState, "collector exited at start:\n%s", c.output.String())
+	return c
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (c *collector) stop(t *testing.T) {
+	t.Helper()
+	require.NoError(t, c.cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case err := <-c.done:
+		require.NoError(t, err, "collector did not exit cleanly:\n%s", c.output.String())
+	case <-time.After(30 * time.Second):
+		_ = c.cmd.Process.Kill()
+		t.Fatalf("collector did not stop within 30s:\n%s", c.output.String())
+	}
+}
+
+// appendLines appends lines to a log file, creating it if needed.
+func appendLines(t *testing.T, path string, lines []string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	require.NoError(t, err)
+	defer f.Close()
+	for _, l := range lines {
+		_, err := fmt.Fprintln(f, l)
+		require.NoError(t, err)
+	}
+}

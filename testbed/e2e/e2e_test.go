@@ -1,0 +1,230 @@
+package e2e
+
+import (
+	"bufio"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/elemta/otelcol-elemta/testbed/esdouble"
+)
+
+func TestComponents(t *testing.T) {
+	out, err := exec.Command(binary(t), "components").CombinedOutput()
+	require.NoError(t, err, string(out))
+
+	var listed map[string]any
+	require.NoError(t, yaml.Unmarshal(out, &listed))
+	var components map[string][]struct {
+		Name string `yaml:"name"`
+	}
+	delete(listed, "buildinfo")
+	remarshalled, err := yaml.Marshal(listed)
+	require.NoError(t, err)
+	require.NoError(t, yaml.Unmarshal(remarshalled, &components))
+	names := func(kind string) []string {
+		var n []string
+		for _, c := range components[kind] {
+			n = append(n, c.Name)
+		}
+		return n
+	}
+
+	want := map[string][]string{
+		"receivers":  {"file_log", "otlp", "prometheus"},
+		"processors": {"batch", "memory_limiter", "transform", "filter", "attributes", "resource"},
+		"exporters": {
+			"elasticsearch", "durable_elasticsearch", "prometheus", "otlp_grpc", "otlp_http", "kafka", "file", "debug",
+		},
+		"connectors": {"signal_to_metrics"},
+		"extensions": {"file_storage", "health_check", "pprof", "zpages", "bearertokenauth"},
+	}
+	for kind, components := range want {
+		t.Run(kind, func(t *testing.T) {
+			got := names(kind)
+			for _, c := range components {
+				assert.Contains(t, got, c)
+			}
+		})
+	}
+}
+
+func TestValidateShippedConfigs(t *testing.T) {
+	dist := distDir(t)
+	tests := []struct {
+		name    string
+		configs []string
+		wantErr string
+	}{
+		{name: "default", configs: []string{"config.yaml"}},
+		{name: "make run overlay", configs: []string{"config.yaml", "local.yaml"}},
+		{
+			name:    "inner queue is a config error naming the key",
+			configs: []string{"config.yaml", "../../testbed/e2e/testdata/inner_queue.yaml"},
+			wantErr: "elasticsearch::sending_queue must not be set",
+		},
+		{
+			name:    "retries turned off is a config error naming the key",
+			configs: []string{"config.yaml", "../../testbed/e2e/testdata/no_retry.yaml"},
+			wantErr: "retry_on_failure::enabled is false",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := []string{"validate"}
+			for _, c := range tt.configs {
+				args = append(args, "--config", filepath.Join(dist, c))
+			}
+			out, err := exec.Command(binary(t), args...).CombinedOutput()
+			if tt.wantErr == "" {
+				require.NoError(t, err, string(out))
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, string(out), tt.wantErr)
+		})
+	}
+}
+
+// sampleLines returns every line of the sample logs `make run` ships.
+func sampleLines(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(distDir(t), "samples", "*.log"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	var lines []string
+	for _, f := range files {
+		fh, err := os.Open(f)
+		require.NoError(t, err)
+		sc := bufio.NewScanner(fh)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			if sc.Text() != "" {
+				lines = append(lines, sc.Text())
+			}
+		}
+		require.NoError(t, sc.Err())
+		fh.Close()
+	}
+	return lines
+}
+
+func numberedLines(prefix string, n int) []string {
+	lines := make([]string, n)
+	for i := range lines {
+		lines[i] = prefix + " " + strconv.Itoa(i)
+	}
+	return lines
+}
+
+// arrived counts documents by the log line they carry.
+func arrived(es *esdouble.Server) map[string]int {
+	got := map[string]int{}
+	for _, d := range es.Documents() {
+		got[esdouble.Message(d)]++
+	}
+	return got
+}
+
+// requireEachOnce waits until every line arrived, then checks none arrived twice.
+func requireEachOnce(t *testing.T, es *esdouble.Server, lines []string) {
+	t.Helper()
+	want := map[string]int{}
+	for _, l := range lines {
+		want[l]++
+	}
+	complete := assert.Eventually(t, func() bool {
+		got := arrived(es)
+		for l, n := range want {
+			if got[l] < n {
+				return false
+			}
+		}
+		return true
+	}, 60*time.Second, 100*time.Millisecond, "not every line arrived")
+	got := arrived(es)
+	if !complete {
+		var missing []string
+		for l := range want {
+			if got[l] == 0 && len(missing) < 10 {
+				missing = append(missing, l)
+			}
+		}
+		t.Fatalf("%d documents; missing, for example: %q", len(es.Documents()), missing)
+	}
+	for l, n := range want {
+		assert.Equal(t, n, got[l], "line %q", l)
+	}
+}
+
+func defaultEnv(logDir, storage, endpoint string) map[string]string {
+	return map[string]string{
+		"ELEMTA_LOG_PATHS":       filepath.Join(logDir, "*.log"),
+		"OTELCOL_ELEMTA_STORAGE": storage,
+		"ELASTICSEARCH_ENDPOINT": endpoint,
+	}
+}
+
+func TestLinesArriveAsDocuments(t *testing.T) {
+	es := esdouble.New()
+	defer es.Close()
+	logDir := t.TempDir()
+	logFile := filepath.Join(logDir, "elemta.log")
+
+	written := sampleLines(t)
+	appendLines(t, logFile, written)
+
+	c := startCollector(t, defaultEnv(logDir, t.TempDir(), es.URL()),
+		filepath.Join(distDir(t), "config.yaml"))
+
+	more := numberedLines("appended while running", 200)
+	appendLines(t, logFile, more)
+	written = append(written, more...)
+
+	requireEachOnce(t, es, written)
+	for _, d := range es.Documents() {
+		assert.True(t, strings.HasPrefix(d.Index, "elemta-logs-"), "index %q", d.Index)
+	}
+	c.stop(t)
+}
+
+func TestPersistentQueueSurvivesRestart(t *testing.T) {
+	down := esdouble.New()
+	addr := down.Addr()
+	down.Close() // Elasticsearch is unreachable during the whole first run.
+
+	logDir := t.TempDir()
+	storage := t.TempDir()
+	logFile := filepath.Join(logDir, "elemta.log")
+	env := defaultEnv(logDir, storage, "http://"+addr)
+	config := filepath.Join(distDir(t), "config.yaml")
+
+	first := startCollector(t, env, config)
+	lines := numberedLines("queued while Elasticsearch was down", 500)
+	appendLines(t, logFile, lines)
+	// The collector stays up and says why nothing is shipped.
+	require.Eventually(t, func() bool {
+		return strings.Contains(first.output.String(), "Exporting failed. Will retry the request after interval.")
+	}, 30*time.Second, 100*time.Millisecond)
+	resp, err := http.Get("http://" + first.health + "/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	first.stop(t)
+
+	es, err := esdouble.NewAt(addr)
+	require.NoError(t, err)
+	defer es.Close()
+	second := startCollector(t, env, config)
+	requireEachOnce(t, es, lines)
+	second.stop(t)
+}

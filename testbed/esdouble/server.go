@@ -1,0 +1,368 @@
+// Package esdouble is an in-process test double of the Elasticsearch HTTP API,
+// just large enough for the collector's Elasticsearch exporter: the product
+// check on GET /, the _bulk API with per-item results, and fault injection.
+// It records every request so tests can assert on what arrived.
+package esdouble // import "github.com/elemta/otelcol-elemta/testbed/esdouble"
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Document is one document indexed through _bulk.
+type Document struct {
+	Index  string
+	ID     string
+	Source map[string]any
+}
+
+// Request is one HTTP request the double received.
+type Request struct {
+	Method string
+	Path   string
+	// Status is the HTTP status the double answered with (0 for a dropped connection).
+	Status int
+}
+
+// Server is the Elasticsearch double. The zero value is not usable; call New.
+type Server struct {
+	srv *httptest.Server
+
+	mu          sync.Mutex
+	requests    []Request
+	docs        []Document
+	byID        map[string]int // index + "\x00" + id -> position in docs
+	nextAutoID  int
+	bulkFaults  []int // statuses answered to the next bulk calls, in order
+	dropNext    int
+	delay       time.Duration
+	rejectItems func(Document) bool
+	rejected    int
+}
+
+// New starts a double on a loopback port. Close it when done.
+func New() *Server {
+	s := &Server{byID: map[string]int{}}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	return s
+}
+
+// NewAt starts a double on the given loopback address (for example the
+// address of a double that was closed, to simulate a cluster coming back).
+func NewAt(addr string) (*Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("esdouble: listen on %s: %w", addr, err)
+	}
+	s := &Server{byID: map[string]int{}}
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	s.srv.Listener = ln
+	s.srv.Start()
+	return s, nil
+}
+
+// URL is the base URL of the double, e.g. http://127.0.0.1:34567.
+func (s *Server) URL() string { return s.srv.URL }
+
+// Addr is the host:port the double listens on.
+func (s *Server) Addr() string { return s.srv.Listener.Addr().String() }
+
+// Close stops the double and closes open connections.
+func (s *Server) Close() {
+	s.srv.CloseClientConnections()
+	s.srv.Close()
+}
+
+// FailNextBulk makes the next n _bulk calls fail as a whole with the given
+// HTTP status (429, 503, ...), before any document is indexed.
+func (s *Server) FailNextBulk(n, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.bulkFaults = append(s.bulkFaults, status)
+	}
+}
+
+// DropNextConnections makes the next n requests of any kind end with the
+// connection closed and no response.
+func (s *Server) DropNextConnections(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropNext = n
+}
+
+// SetDelay delays every response by d.
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
+// RejectItems makes every bulk item for which reject returns true fail with
+// a per-item 400 mapper_parsing_exception; nil stops rejecting.
+func (s *Server) RejectItems(reject func(Document) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rejectItems = reject
+}
+
+// Documents returns a copy of every stored document, in indexing order.
+// A document overwritten by a later index action appears once, updated.
+func (s *Server) Documents() []Document {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Document, len(s.docs))
+	copy(out, s.docs)
+	return out
+}
+
+// Requests returns a copy of every request received, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Request, len(s.requests))
+	copy(out, s.requests)
+	return out
+}
+
+// Rejected is the number of bulk items rejected with a per-item error.
+func (s *Server) Rejected() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rejected
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	delay := s.delay
+	drop := s.dropNext > 0
+	if drop {
+		s.dropNext--
+		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path})
+	}
+	s.mu.Unlock()
+
+	if drop {
+		dropConnection(w)
+		return
+	}
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+
+	w.Header().Set("X-Elastic-Product", "Elasticsearch")
+	w.Header().Set("Content-Type", "application/json")
+
+	var status int
+	var body any
+	switch {
+	case r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+		status, body = http.StatusOK, clusterInfo()
+	case strings.HasSuffix(r.URL.Path, "/_bulk") && (r.Method == http.MethodPost || r.Method == http.MethodPut):
+		status, body = s.bulk(r)
+	default:
+		status, body = http.StatusNotFound, errorBody("resource_not_found_exception",
+			fmt.Sprintf("no handler for %s %s in the test double", r.Method, r.URL.Path))
+	}
+
+	s.mu.Lock()
+	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Status: status})
+	s.mu.Unlock()
+
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_ = json.NewEncoder(w).Encode(body)
+	}
+}
+
+func dropConnection(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic("esdouble: response writer cannot be hijacked")
+	}
+	conn, _, err := hj.Hijack()
+	if err == nil {
+		_ = conn.Close()
+	}
+}
+
+func clusterInfo() map[string]any {
+	return map[string]any{
+		"name":         "esdouble",
+		"cluster_name": "otelcol-elemta-testbed",
+		"version": map[string]any{
+			"number":                              "8.17.0",
+			"build_flavor":                        "default",
+			"minimum_wire_compatibility_version":  "7.17.0",
+			"minimum_index_compatibility_version": "7.0.0",
+		},
+		"tagline": "You Know, for Search",
+	}
+}
+
+func errorBody(typ, reason string) map[string]any {
+	return map[string]any{"error": map[string]any{"type": typ, "reason": reason}}
+}
+
+type bulkAction struct {
+	name  string
+	index string
+	id    string
+}
+
+func (s *Server) bulk(r *http.Request) (int, any) {
+	body, err := readBody(r)
+	if err != nil {
+		return http.StatusBadRequest, errorBody("parse_exception", err.Error())
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.bulkFaults) > 0 {
+		status := s.bulkFaults[0]
+		s.bulkFaults = s.bulkFaults[1:]
+		return status, errorBody("es_rejected_execution_exception", "injected fault: "+strconv.Itoa(status))
+	}
+
+	defaultIndex := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), "/_bulk")
+	var items []any
+	hasErrors := false
+	sc := bufio.NewScanner(bytes.NewReader(body))
+	sc.Buffer(make([]byte, 0, 64*1024), 64<<20)
+	for sc.Scan() {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		action, err := parseAction(line, defaultIndex)
+		if err != nil {
+			return http.StatusBadRequest, errorBody("illegal_argument_exception", err.Error())
+		}
+		if !sc.Scan() {
+			return http.StatusBadRequest, errorBody("illegal_argument_exception", "bulk action without a source line")
+		}
+		var source map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &source); err != nil {
+			items = append(items, itemResult(action, http.StatusBadRequest, "", errorBody("mapper_parsing_exception", err.Error())["error"]))
+			hasErrors = true
+			continue
+		}
+		item, failed := s.store(action, source)
+		items = append(items, item)
+		hasErrors = hasErrors || failed
+	}
+	if err := sc.Err(); err != nil {
+		return http.StatusBadRequest, errorBody("parse_exception", err.Error())
+	}
+	return http.StatusOK, map[string]any{"took": 1, "errors": hasErrors, "items": items}
+}
+
+// store indexes one document; the caller holds s.mu.
+func (s *Server) store(action bulkAction, source map[string]any) (item any, failed bool) {
+	if action.id == "" {
+		s.nextAutoID++
+		action.id = "auto-" + strconv.Itoa(s.nextAutoID)
+	}
+	doc := Document{Index: action.index, ID: action.id, Source: source}
+	if s.rejectItems != nil && s.rejectItems(doc) {
+		s.rejected++
+		return itemResult(action, http.StatusBadRequest, "", map[string]any{
+			"type": "mapper_parsing_exception", "reason": "injected rejection",
+		}), true
+	}
+	key := action.index + "\x00" + action.id
+	if pos, exists := s.byID[key]; exists {
+		if action.name == "create" {
+			return itemResult(action, http.StatusConflict, "", map[string]any{
+				"type":   "version_conflict_engine_exception",
+				"reason": "[" + action.id + "]: version conflict, document already exists",
+			}), true
+		}
+		s.docs[pos] = doc
+		return itemResult(action, http.StatusOK, "updated", nil), false
+	}
+	s.byID[key] = len(s.docs)
+	s.docs = append(s.docs, doc)
+	return itemResult(action, http.StatusCreated, "created", nil), false
+}
+
+func parseAction(line []byte, defaultIndex string) (bulkAction, error) {
+	var meta map[string]struct {
+		Index string `json:"_index"`
+		ID    string `json:"_id"`
+	}
+	if err := json.Unmarshal(line, &meta); err != nil {
+		return bulkAction{}, fmt.Errorf("malformed action line: %w", err)
+	}
+	if len(meta) != 1 {
+		return bulkAction{}, fmt.Errorf("action line must hold exactly one action, got %d", len(meta))
+	}
+	for name, m := range meta {
+		if name != "create" && name != "index" {
+			return bulkAction{}, fmt.Errorf("unsupported bulk action %q", name)
+		}
+		a := bulkAction{name: name, index: m.Index, id: m.ID}
+		if a.index == "" {
+			a.index = defaultIndex
+		}
+		if a.index == "" {
+			return bulkAction{}, fmt.Errorf("bulk action %q without an index", name)
+		}
+		return a, nil
+	}
+	return bulkAction{}, errors.New("empty action line")
+}
+
+func itemResult(a bulkAction, status int, result string, errObj any) map[string]any {
+	res := map[string]any{"_index": a.index, "_id": a.id, "status": status}
+	if result != "" {
+		res["result"] = result
+	}
+	if errObj != nil {
+		res["error"] = errObj
+	}
+	return map[string]any{a.name: res}
+}
+
+func readBody(r *http.Request) ([]byte, error) {
+	var rd io.Reader = r.Body
+	if r.Header.Get("Content-Encoding") == "gzip" {
+		gz, err := gzip.NewReader(r.Body)
+		if err != nil {
+			return nil, fmt.Errorf("gzip body: %w", err)
+		}
+		defer gz.Close()
+		rd = gz
+	}
+	return io.ReadAll(rd)
+}
+
+// Message returns the log line a document carries: the ECS `message` field,
+// or the OTel mapping's `body.text`.
+func Message(d Document) string {
+	if msg, ok := d.Source["message"].(string); ok {
+		return msg
+	}
+	if body, ok := d.Source["body"].(map[string]any); ok {
+		if text, ok := body["text"].(string); ok {
+			return text
+		}
+	}
+	return ""
+}
