@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"bufio"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -40,7 +38,7 @@ func TestComponents(t *testing.T) {
 	}
 
 	want := map[string][]string{
-		"receivers":  {"file_log", "otlp", "prometheus"},
+		"receivers":  {"elemta", "file_log", "otlp", "prometheus"},
 		"processors": {"batch", "memory_limiter", "transform", "filter", "attributes", "resource"},
 		"exporters": {
 			"elasticsearch", "durable_elasticsearch", "prometheus", "otlp_grpc", "otlp_http", "kafka", "file", "debug",
@@ -103,17 +101,7 @@ func sampleLines(t *testing.T) []string {
 	require.NotEmpty(t, files)
 	var lines []string
 	for _, f := range files {
-		fh, err := os.Open(f)
-		require.NoError(t, err)
-		sc := bufio.NewScanner(fh)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			if sc.Text() != "" {
-				lines = append(lines, sc.Text())
-			}
-		}
-		require.NoError(t, sc.Err())
-		fh.Close()
+		lines = append(lines, records(t, f)...)
 	}
 	return lines
 }

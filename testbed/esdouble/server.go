@@ -366,3 +366,16 @@ func Message(d Document) string {
 	}
 	return ""
 }
+
+// Attribute returns a log attribute of a document: a top-level field, or
+// one under `attributes` as the OTel mapping nests them.
+func Attribute(d Document, key string) (any, bool) {
+	if v, ok := d.Source[key]; ok {
+		return v, true
+	}
+	if attrs, ok := d.Source["attributes"].(map[string]any); ok {
+		v, ok := attrs[key]
+		return v, ok
+	}
+	return nil, false
+}

@@ -1,0 +1,71 @@
+package elemtareceiver
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/confmap/xconfmap"
+
+	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/metadata"
+)
+
+func TestLoadConfig(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+
+	tests := []struct {
+		name    string
+		check   func(*testing.T, *Config)
+		wantErr string
+	}{
+		{
+			name: "",
+			check: func(t *testing.T, cfg *Config) {
+				assert.Equal(t, []string{"/var/log/elemta/*.log"}, cfg.InputConfig.Include)
+				assert.Equal(t, "beginning", cfg.InputConfig.StartAt)
+				assert.Equal(t, "auto", cfg.InputConfig.Format)
+				assert.Equal(t, "UTC", cfg.InputConfig.Timezone)
+				assert.True(t, cfg.RetryOnFailure.Enabled)
+				assert.Equal(t, time.Duration(0), cfg.RetryOnFailure.MaxElapsedTime, "never drop a refused batch")
+				assert.True(t, cfg.InputConfig.IncludeFileRecordOffset)
+			},
+		},
+		{
+			name: "full",
+			check: func(t *testing.T, cfg *Config) {
+				assert.Len(t, cfg.InputConfig.Include, 2)
+				assert.Equal(t, "end", cfg.InputConfig.StartAt)
+				assert.Equal(t, 500*time.Millisecond, cfg.InputConfig.PollInterval)
+				assert.EqualValues(t, 64*1024, cfg.InputConfig.MaxLogSize)
+				assert.Equal(t, "docker", cfg.InputConfig.Format)
+				assert.Equal(t, "Europe/Berlin", cfg.InputConfig.Timezone)
+				require.NotNil(t, cfg.StorageID)
+				assert.Equal(t, component.MustNewID("file_storage"), *cfg.StorageID)
+			},
+		},
+		{name: "bad_format", wantErr: `format: "syslog" is not a known input format; use "auto" or "docker"`},
+		{name: "bad_timezone", wantErr: `timezone: "Mars/Olympus_Mons" is not an IANA time zone name`},
+		{name: "multiline", wantErr: "multiline: the elemta receiver joins continuation lines itself"},
+		{name: "no_include", wantErr: "include: no file pattern given"},
+	}
+	for _, tt := range tests {
+		t.Run("name="+tt.name, func(t *testing.T) {
+			cfg := NewFactory().CreateDefaultConfig()
+			sub, err := cm.Sub(component.NewIDWithName(metadata.Type, tt.name).String())
+			require.NoError(t, err)
+			require.NoError(t, sub.Unmarshal(cfg))
+			err = xconfmap.Validate(cfg)
+			if tt.wantErr != "" {
+				require.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			tt.check(t, cfg.(*Config))
+		})
+	}
+}

@@ -1,0 +1,273 @@
+package elemtalog // import "github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/elemtalog"
+
+import (
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// structured turns the fields of a JSON or key=value line into a record:
+// time, level and msg become the timestamp, level and log_message; the rest
+// is kept as it was, with the seed's names added next to Elemta's.
+func (p *Parser) structured(format Format, attrs map[string]any) Record {
+	r := Record{Format: format, Attributes: attrs}
+
+	if t, ok := attrs["time"].(string); ok {
+		if ts, ok := p.parseTime(t); ok {
+			r.Timestamp = ts
+			delete(attrs, "time")
+		}
+	}
+	if lv, ok := lastString(attrs["level"]); ok {
+		r.Level = normaliseLevel(lv)
+	}
+	if msg, ok := attrs["msg"]; ok {
+		attrs[AttrLogMessage] = msg
+		delete(attrs, "msg")
+	}
+
+	addClientAddress(attrs)
+	addEnvelope(attrs)
+	if cmd, ok := lastString(attrs["command"]); ok {
+		addCommand(attrs, cmd)
+	}
+
+	elemtaType, _ := lastString(attrs[AttrEventType])
+	ours := classifyStructured(attrs, elemtaType, r.Level)
+	attrs[AttrEventType] = ours
+	if elemtaType != "" && elemtaType != ours {
+		attrs[AttrElemtaEventType] = elemtaType
+	}
+	return r
+}
+
+func (p *Parser) parseTime(s string) (time.Time, bool) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, true
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999"} {
+		if t, err := time.ParseInLocation(layout, s, p.loc); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// lastString returns a string value, or the last string of a repeated key.
+func lastString(v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case []any:
+		for i := len(v) - 1; i >= 0; i-- {
+			if s, ok := v[i].(string); ok {
+				return s, true
+			}
+		}
+	}
+	return "", false
+}
+
+func stringList(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, it := range v {
+			if s, ok := it.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func normaliseLevel(l string) string {
+	switch strings.ToUpper(strings.TrimSpace(l)) {
+	case "TRACE", "DEBUG":
+		return "DEBUG"
+	case "INFO", "INFORMATION", "NOTICE":
+		return "INFO"
+	case "WARN", "WARNING":
+		return "WARN"
+	case "ERROR", "ERR":
+		return "ERROR"
+	case "FATAL", "CRITICAL", "CRIT", "PANIC", "EMERG", "ALERT":
+		return "FATAL"
+	}
+	return ""
+}
+
+// addClientAddress splits Elemta's client_ip ("127.0.0.21:44731") or
+// remote_addr into client_ip and client_port.
+func addClientAddress(attrs map[string]any) {
+	for _, key := range []string{AttrClientIP, "remote_addr", "client_addr"} {
+		addr, ok := lastString(attrs[key])
+		if !ok || addr == "" {
+			continue
+		}
+		ip, port := splitAddress(addr)
+		if ip == "" {
+			continue
+		}
+		attrs[AttrClientIP] = ip
+		if port >= 0 {
+			attrs[AttrClientPort] = int64(port)
+		}
+		return
+	}
+}
+
+// splitAddress returns the IP and port of "ip:port", "[v6]:port" or a bare
+// IP; port is -1 when there is none, ip empty when addr is not an address.
+func splitAddress(addr string) (string, int) {
+	if host, portText, err := net.SplitHostPort(addr); err == nil {
+		if net.ParseIP(host) == nil {
+			return "", -1
+		}
+		port, err := strconv.Atoi(portText)
+		if err != nil {
+			return host, -1
+		}
+		return host, port
+	}
+	if net.ParseIP(addr) != nil {
+		return addr, -1
+	}
+	return "", -1
+}
+
+// addEnvelope adds sender and recipient (always a list) from Elemta's
+// from and to (or to_envelope).
+func addEnvelope(attrs map[string]any) {
+	if from, ok := lastString(attrs["from"]); ok {
+		attrs[AttrSender] = from
+	}
+	for _, key := range []string{"to", "to_envelope"} {
+		if rcpts := stringList(attrs[key]); rcpts != nil {
+			attrs[AttrRecipient] = anyList(rcpts)
+			return
+		}
+	}
+}
+
+func anyList(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
+
+// addCommand adds smtp_command and command_data from an SMTP command line,
+// and the envelope address of MAIL FROM and RCPT TO.
+func addCommand(attrs map[string]any, line string) {
+	cmd, data, addr := splitCommand(line)
+	if cmd == "" {
+		return
+	}
+	attrs[AttrSMTPCommand] = cmd
+	if data != "" {
+		attrs[AttrCommandData] = data
+	}
+	switch cmd {
+	case "MAIL FROM":
+		if _, ok := attrs[AttrSender]; !ok {
+			attrs[AttrSender] = addr
+		}
+	case "RCPT TO":
+		if _, ok := attrs[AttrRecipient]; !ok && addr != "" {
+			attrs[AttrRecipient] = []any{addr}
+		}
+	}
+}
+
+// smtpVerbs are the commands an SMTP client sends.
+var smtpVerbs = map[string]bool{
+	"HELO": true, "EHLO": true, "LHLO": true, "MAIL": true, "RCPT": true, "DATA": true, "BDAT": true,
+	"RSET": true, "NOOP": true, "QUIT": true, "VRFY": true, "EXPN": true, "HELP": true,
+	"STARTTLS": true, "AUTH": true, "ETRN": true, "TURN": true, "ATRN": true,
+}
+
+// splitCommand splits "rcpt TO:<a@b> NOTIFY=NEVER\x0D\x0A" into
+// ("RCPT TO", "<a@b> NOTIFY=NEVER", "a@b"). Elemta writes the line end as
+// the literal text \x0D\x0A in some messages and as CR LF in others.
+func splitCommand(line string) (cmd, data, addr string) {
+	line = strings.TrimSuffix(line, `\x0D\x0A`)
+	line = strings.TrimRight(line, "\r\n \t")
+	line = strings.TrimLeft(line, " \t")
+	verb, rest, _ := strings.Cut(line, " ")
+	verb = strings.ToUpper(verb)
+	if strings.HasPrefix(verb, "MAIL") || strings.HasPrefix(verb, "RCPT") {
+		// "MAIL FROM:<a>", "MAIL FROM: <a>" or "MAIL FROM:<a>" with no space.
+		head, after, found := strings.Cut(line, ":")
+		if !found {
+			return strings.ToUpper(strings.Join(strings.Fields(head), " ")), "", ""
+		}
+		cmd = strings.ToUpper(strings.Join(strings.Fields(head), " "))
+		data = strings.TrimSpace(after)
+		return cmd, data, angleAddress(data)
+	}
+	if !smtpVerbs[verb] {
+		return "", "", ""
+	}
+	return verb, strings.TrimSpace(rest), ""
+}
+
+// angleAddress returns the address between < and >, or the first word.
+func angleAddress(s string) string {
+	if strings.HasPrefix(s, "<") {
+		if end := strings.IndexByte(s, '>'); end > 0 {
+			return s[1:end]
+		}
+	}
+	word, _, _ := strings.Cut(s, " ")
+	return word
+}
+
+// classifyStructured decides event_type for a JSON or key=value line: first
+// from Elemta's own event type, then from the message, then the component.
+func classifyStructured(attrs map[string]any, elemtaType, level string) string {
+	switch elemtaType {
+	case EventReception, EventDelivery, EventBounce, EventTempfail, EventDeferral,
+		EventRejection, EventSystem, EventAuthentication:
+		return elemtaType
+	case "message_accepted", "message_received":
+		return EventReception
+	case "mail_from_accepted", "rcpt_to_accepted", "data_accepted":
+		return EventSMTPCommand
+	}
+
+	msg, _ := lastString(attrs[AttrLogMessage])
+	switch {
+	case msg == "New connection" || msg == "Connection accepted" || strings.HasPrefix(msg, "new connection"):
+		return EventSMTPConnection
+	case attrs[AttrSMTPCommand] != nil ||
+		(strings.HasPrefix(msg, "Processing ") && strings.HasSuffix(msg, " command")):
+		return EventSMTPCommand
+	case strings.Contains(msg, "uthenticat"): // Authentication, authentication
+		return EventAuthentication
+	}
+
+	components := stringList(attrs[AttrComponent])
+	for _, c := range components {
+		switch {
+		case strings.Contains(c, "lmtp") || strings.Contains(c, "delivery"):
+			return EventMessageDelivery
+		case strings.HasPrefix(c, "queue"):
+			return EventQueueProcessing
+		}
+	}
+	if level == "ERROR" || level == "FATAL" {
+		return EventError
+	}
+	for _, c := range components {
+		if strings.HasPrefix(c, "smtp") || strings.HasPrefix(c, "session") {
+			return EventSession
+		}
+	}
+	return EventSystem
+}

@@ -1,0 +1,322 @@
+package elemtareceiver
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/extension"
+	"go.opentelemetry.io/collector/extension/extensiontest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/metadata"
+)
+
+var storageID = component.MustNewID("file_storage")
+
+type host struct {
+	component.Host
+	extensions map[component.ID]component.Component
+}
+
+func (h host) GetExtensions() map[component.ID]component.Component { return h.extensions }
+
+// storageHost offers a file_storage extension in dir; cfg is set to use it.
+func storageHost(t *testing.T, cfg *Config, dir string) component.Host {
+	t.Helper()
+	f := filestorage.NewFactory()
+	storageCfg := f.CreateDefaultConfig().(*filestorage.Config)
+	storageCfg.Directory = dir
+	ext, err := f.Create(context.Background(), extension.Settings{
+		ID:                storageID,
+		TelemetrySettings: extensiontest.NewNopSettings(f.Type()).TelemetrySettings,
+		BuildInfo:         component.NewDefaultBuildInfo(),
+	}, storageCfg)
+	require.NoError(t, err)
+	require.NoError(t, ext.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, ext.Shutdown(context.Background())) })
+	cfg.StorageID = &storageID
+	return host{Host: componenttest.NewNopHost(), extensions: map[component.ID]component.Component{storageID: ext}}
+}
+
+func testConfig(include string) *Config {
+	cfg := createDefaultConfig()
+	cfg.InputConfig.Include = []string{include}
+	cfg.InputConfig.PollInterval = 10 * time.Millisecond
+	cfg.InputConfig.FlushPeriod = 50 * time.Millisecond
+	return cfg
+}
+
+func startReceiver(t *testing.T, cfg *Config, h component.Host, sink *consumertest.LogsSink) receiver.Logs {
+	t.Helper()
+	set := receivertest.NewNopSettings(metadata.Type)
+	set.Logger = zaptest.NewLogger(t, zaptest.Level(zap.InfoLevel))
+	set.ID = component.NewID(metadata.Type) // the checkpoints' storage key; stable across restarts
+	rcv, err := NewFactory().CreateLogs(context.Background(), set, cfg, sink)
+	require.NoError(t, err)
+	require.NoError(t, rcv.Start(context.Background(), h))
+	return rcv
+}
+
+// records flattens what a sink received.
+func records(sink *consumertest.LogsSink) []plog.LogRecord {
+	var out []plog.LogRecord
+	for _, ld := range sink.AllLogs() {
+		for _, rl := range ld.ResourceLogs().All() {
+			for _, sl := range rl.ScopeLogs().All() {
+				for _, lr := range sl.LogRecords().All() {
+					out = append(out, lr)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func bodies(sink *consumertest.LogsSink) map[string]int {
+	out := map[string]int{}
+	for _, lr := range records(sink) {
+		out[lr.Body().Str()]++
+	}
+	return out
+}
+
+func writeLines(t *testing.T, path string, flag int, lines ...string) {
+	t.Helper()
+	f, err := os.OpenFile(path, flag|os.O_WRONLY, 0o600)
+	require.NoError(t, err)
+	defer f.Close()
+	for _, l := range lines {
+		_, err := fmt.Fprintln(f, l)
+		require.NoError(t, err)
+	}
+}
+
+func numbered(prefix string, from, to int) []string {
+	out := make([]string, 0, to-from)
+	for i := from; i < to; i++ {
+		out = append(out, `{"time":"2026-11-25T17:42:57Z","level":"INFO","msg":"`+prefix+` `+strconv.Itoa(i)+`","component":"queue-processor"}`)
+	}
+	return out
+}
+
+// requireExactlyOnce waits for every line, then checks none came twice.
+func requireExactlyOnce(t *testing.T, sink *consumertest.LogsSink, lines []string) {
+	t.Helper()
+	require.Eventually(t, func() bool { return sink.LogRecordCount() >= len(lines) },
+		30*time.Second, 10*time.Millisecond, "want %d records", len(lines))
+	time.Sleep(100 * time.Millisecond) // anything extra would arrive now
+	got := bodies(sink)
+	for _, l := range lines {
+		require.Equal(t, 1, got[l], "line %q", l)
+	}
+	require.Equal(t, len(lines), sink.LogRecordCount())
+}
+
+func TestSeedLinesBecomeRecords(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "elemta.log")
+	seed, err := os.ReadFile(filepath.Join("internal", "elemtalog", "testdata", "seed.log"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(log, seed, 0o600))
+
+	sink := new(consumertest.LogsSink)
+	rcv := startReceiver(t, testConfig(filepath.Join(dir, "*.log")), componenttest.NewNopHost(), sink)
+	defer func() { require.NoError(t, rcv.Shutdown(context.Background())) }()
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == 6 }, 10*time.Second, 10*time.Millisecond)
+
+	tests := []struct {
+		body      string
+		eventType string
+		attrs     map[string]any
+		severity  plog.SeverityNumber
+		timestamp time.Time
+	}{
+		{
+			body: "SMTP: 2024-01-15 10:30:45 new connection: 192.168.1.100:54321", eventType: "smtp_connection",
+			attrs:     map[string]any{"client_ip": "192.168.1.100", "client_port": int64(54321)},
+			timestamp: time.Date(2024, 1, 15, 10, 30, 45, 0, time.UTC),
+		},
+		{
+			body: "SMTP: 2024-01-15 10:30:46 EHLO client.example.com", eventType: "smtp_command",
+			attrs: map[string]any{"smtp_command": "EHLO", "command_data": "client.example.com"},
+		},
+		{
+			body: "SMTP: 2024-01-15 10:30:47 MAIL FROM:<sender@example.com>", eventType: "smtp_command",
+			attrs: map[string]any{"smtp_command": "MAIL FROM", "sender": "sender@example.com"},
+		},
+		{
+			body:      "component=queue-processor message_id=abc123 from=sender@example.com to=[recipient@example.com]",
+			eventType: "queue_processing",
+			attrs: map[string]any{
+				"message_id": "abc123", "sender": "sender@example.com",
+				"recipient": []any{"recipient@example.com"}, "component": "queue-processor",
+			},
+		},
+		{
+			body:      "component=lmtp-delivery message_id=abc123 from=sender@example.com to=[recipient@example.com]",
+			eventType: "message_delivery",
+			attrs:     map[string]any{"component": "lmtp-delivery"},
+		},
+		{
+			body: "2024-01-15 10:30:48 ERROR Failed to deliver message: connection refused", eventType: "error",
+			attrs:    map[string]any{"level": "ERROR", "is_error": true, "log_message": "Failed to deliver message: connection refused"},
+			severity: plog.SeverityNumberError,
+		},
+	}
+	byBody := map[string]plog.LogRecord{}
+	for _, lr := range records(sink) {
+		byBody[lr.Body().Str()] = lr
+	}
+	for _, tt := range tests {
+		t.Run(tt.eventType, func(t *testing.T) {
+			lr, ok := byBody[tt.body]
+			require.True(t, ok, "no record with body %q", tt.body)
+			assert.Equal(t, tt.eventType, lr.Attributes().AsRaw()["event_type"])
+			for k, v := range tt.attrs {
+				assert.Equal(t, v, lr.Attributes().AsRaw()[k], k)
+			}
+			if tt.severity != 0 {
+				assert.Equal(t, tt.severity, lr.SeverityNumber())
+			}
+			if !tt.timestamp.IsZero() {
+				assert.Equal(t, pcommon.NewTimestampFromTime(tt.timestamp), lr.Timestamp())
+			}
+			assert.Contains(t, lr.Attributes().AsRaw(), "log.file.record_offset")
+			assert.Equal(t, "elemta.log", lr.Attributes().AsRaw()["log.file.name"])
+		})
+	}
+}
+
+func TestRestartNeitherLosesNorRepeats(t *testing.T) {
+	dir := t.TempDir()
+	storage := t.TempDir()
+	log := filepath.Join(dir, "elemta.log")
+	cfg := testConfig(filepath.Join(dir, "*.log"))
+	lines := numbered("line", 0, 20000)
+	writeLines(t, log, os.O_CREATE, lines...)
+
+	// Stop in the middle of the file.
+	sink := new(consumertest.LogsSink)
+	first := startReceiver(t, cfg, storageHost(t, cfg, storage), sink)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 1000 }, 30*time.Second, time.Millisecond)
+	require.NoError(t, first.Shutdown(context.Background()))
+	require.Less(t, sink.LogRecordCount(), len(lines), "the test must stop the receiver mid-file")
+
+	// Lines written while the receiver is down are read after the restart.
+	more := numbered("written while stopped", 0, 500)
+	writeLines(t, log, os.O_APPEND, more...)
+
+	second := startReceiver(t, cfg, storageHost(t, cfg, storage), sink)
+	defer func() { require.NoError(t, second.Shutdown(context.Background())) }()
+	requireExactlyOnce(t, sink, append(lines, more...))
+}
+
+func TestRotation(t *testing.T) {
+	tests := []struct {
+		name   string
+		rotate func(t *testing.T, path string)
+	}{
+		{
+			name: "rename",
+			rotate: func(t *testing.T, path string) {
+				require.NoError(t, os.Rename(path, path+".1"))
+			},
+		},
+		{
+			name: "copytruncate",
+			rotate: func(t *testing.T, path string) {
+				data, err := os.ReadFile(path)
+				require.NoError(t, err)
+				require.NoError(t, os.WriteFile(path+".1", data, 0o600))
+				require.NoError(t, os.Truncate(path, 0))
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			log := filepath.Join(dir, "elemta.log")
+			// Rotated files match the pattern too, as with logrotate's defaults.
+			cfg := testConfig(filepath.Join(dir, "elemta.log*"))
+			sink := new(consumertest.LogsSink)
+			rcv := startReceiver(t, cfg, storageHost(t, cfg, t.TempDir()), sink)
+			defer func() { require.NoError(t, rcv.Shutdown(context.Background())) }()
+
+			before := numbered("before rotation", 0, 300)
+			writeLines(t, log, os.O_CREATE, before...)
+			require.Eventually(t, func() bool { return sink.LogRecordCount() >= len(before) }, 10*time.Second, time.Millisecond)
+			tt.rotate(t, log)
+			after := numbered("after rotation", 0, 300)
+			writeLines(t, log, os.O_CREATE|os.O_APPEND, after...)
+			requireExactlyOnce(t, sink, append(before, after...))
+		})
+	}
+}
+
+func TestLongLinesAreTruncatedAndFlagged(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "elemta.log")
+	huge := `{"level":"INFO","msg":"` + strings.Repeat("x", 1<<20) + `"}`
+	writeLines(t, log, os.O_CREATE, "before", huge, "after")
+
+	cfg := testConfig(filepath.Join(dir, "*.log"))
+	cfg.InputConfig.MaxLogSize = 64 * 1024
+	sink := new(consumertest.LogsSink)
+	rcv := startReceiver(t, cfg, componenttest.NewNopHost(), sink)
+	defer func() { require.NoError(t, rcv.Shutdown(context.Background())) }()
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == 3 }, 10*time.Second, time.Millisecond)
+
+	recs := records(sink)
+	assert.Equal(t, "before", recs[0].Body().Str())
+	assert.Len(t, recs[1].Body().Str(), 64*1024)
+	assert.Equal(t, true, recs[1].Attributes().AsRaw()["log.truncated"])
+	assert.Equal(t, "unparsed", recs[1].Attributes().AsRaw()["event_type"], "a cut JSON line is no longer JSON")
+	assert.Equal(t, "after", recs[2].Body().Str())
+	assert.NotContains(t, recs[2].Attributes().AsRaw(), "log.truncated")
+}
+
+func TestDockerJSONFile(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "container-json.log")
+	writeLines(t, log, os.O_CREATE,
+		`{"log":"{\"time\":\"2026-11-25T17:42:57.446641595Z\",\"level\":\"INFO\",\"msg\":\"New connection\",\"client_ip\":\"127.0.0.21:44731\"}\n","stream":"stdout","time":"2026-11-25T17:42:57.5Z"}`,
+		`{"log":"Configuration loaded successfully (TOML format)\n","stream":"stderr","time":"2026-11-25T17:42:54.1Z"}`,
+	)
+	cfg := testConfig(filepath.Join(dir, "*.log"))
+	cfg.InputConfig.Format = "docker"
+	sink := new(consumertest.LogsSink)
+	rcv := startReceiver(t, cfg, componenttest.NewNopHost(), sink)
+	defer func() { require.NoError(t, rcv.Shutdown(context.Background())) }()
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == 2 }, 10*time.Second, time.Millisecond)
+
+	recs := records(sink)
+	json := recs[0].Attributes().AsRaw()
+	assert.Equal(t, "smtp_connection", json["event_type"])
+	assert.Equal(t, "127.0.0.21", json["client_ip"])
+	assert.Equal(t, "stdout", json["log.iostream"])
+	assert.Equal(t, pcommon.NewTimestampFromTime(time.Date(2026, 11, 25, 17, 42, 57, 446641595, time.UTC)), recs[0].Timestamp(),
+		"the line's own time wins over Docker's")
+
+	plain := recs[1].Attributes().AsRaw()
+	assert.Equal(t, "Configuration loaded successfully (TOML format)", recs[1].Body().Str())
+	assert.Equal(t, "stderr", plain["log.iostream"])
+	assert.Equal(t, pcommon.NewTimestampFromTime(time.Date(2026, 11, 25, 17, 42, 54, 100000000, time.UTC)), recs[1].Timestamp(),
+		"a line without a time takes Docker's")
+}

@@ -1,0 +1,179 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/elemta/otelcol-elemta/testbed/esdouble"
+)
+
+// sharedSamples is the folder of real Elemta logs kept beside the repository.
+func sharedSamples(t *testing.T) string {
+	t.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	require.True(t, ok)
+	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "samples")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("no shared samples beside the repository (%s)", dir)
+	}
+	return dir
+}
+
+type fileLine struct{ file, line string }
+
+// records splits a log file the way Elemta's lines are records: a line with
+// the continuation lines (starting with a space or tab) that follow it.
+func records(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var out []string
+	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		if len(out) > 0 && line != "" && (line[0] == ' ' || line[0] == '\t') && out[len(out)-1] != "" {
+			out[len(out)-1] += "\n" + line
+			continue
+		}
+		out = append(out, line)
+	}
+	kept := out[:0]
+	for _, r := range out {
+		if r != "" {
+			kept = append(kept, r)
+		}
+	}
+	return kept
+}
+
+// TestSharedSamplesArrive ships every real sample log and the seed's
+// example lines through the built collector on the default config, and
+// checks that each line arrives once, with the event type and fields an
+// operator searches by.
+func TestSharedSamplesArrive(t *testing.T) {
+	samples := sharedSamples(t)
+	logDir := t.TempDir()
+	want := map[fileLine]int{}
+	var jsonLines []fileLine
+
+	files, err := filepath.Glob(filepath.Join(samples, "elemta", "*.log"))
+	require.NoError(t, err)
+	files = append(files, filepath.Join(samples, "seed-lines.log"))
+	for _, src := range files {
+		name := filepath.Base(src)
+		data, err := os.ReadFile(src)
+		require.NoError(t, err)
+		// Files are told apart by a fingerprint of their first bytes, which
+		// is how a renamed or copied file is recognised after rotation; some
+		// sample files start alike (stdout repeats the JSON file) or are
+		// identical, so each copy opens with a line naming it.
+		header := "e2e sample file " + name + "\n"
+		dst := filepath.Join(logDir, name)
+		require.NoError(t, os.WriteFile(dst, append([]byte(header), data...), 0o600))
+		for _, r := range records(t, dst) {
+			want[fileLine{name, r}]++
+			if strings.HasPrefix(name, "elemta-json-") {
+				jsonLines = append(jsonLines, fileLine{name, r})
+			}
+		}
+	}
+
+	es := esdouble.New()
+	defer es.Close()
+	c := startCollector(t, defaultEnv(logDir, t.TempDir(), es.URL()), filepath.Join(distDir(t), "config.yaml"))
+	defer c.stop(t)
+
+	total := 0
+	for _, n := range want {
+		total += n
+	}
+	require.Eventually(t, func() bool { return len(es.Documents()) >= total },
+		3*time.Minute, 200*time.Millisecond, "want %d documents", total)
+
+	got := map[fileLine]int{}
+	eventType := map[fileLine]string{}
+	for _, d := range es.Documents() {
+		name, _ := esdouble.Attribute(d, "log.file.name")
+		nameText, _ := name.(string)
+		key := fileLine{nameText, esdouble.Message(d)}
+		got[key]++
+		et, _ := esdouble.Attribute(d, "event_type")
+		eventType[key], _ = et.(string)
+	}
+	for k, n := range want {
+		if !assert.Equal(t, n, got[k], "%s: %q", k.file, k.line) {
+			break
+		}
+	}
+	assert.Len(t, es.Documents(), total, "no document beyond the lines")
+
+	// Elemta's lifecycle events keep their type, decided here from the raw text.
+	lifecycle := []string{"reception", "delivery", "bounce", "tempfail", "rejection", "system", "authentication"}
+	checked := 0
+	for _, l := range jsonLines {
+		assert.NotEqual(t, "unparsed", eventType[l], "%s: %q", l.file, l.line)
+		for _, typ := range lifecycle {
+			if strings.Contains(l.line, `"event_type":"`+typ+`"`) {
+				assert.Equal(t, typ, eventType[l], "%s: %q", l.file, l.line)
+				checked++
+			}
+		}
+	}
+	assert.Positive(t, checked)
+}
+
+// TestSeedLinesKeepTheirFields checks the fields the seed's Kibana queries use.
+func TestSeedLinesKeepTheirFields(t *testing.T) {
+	samples := sharedSamples(t)
+	logDir := t.TempDir()
+	data, err := os.ReadFile(filepath.Join(samples, "seed-lines.log"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(logDir, "seed.log"), data, 0o600))
+
+	es := esdouble.New()
+	defer es.Close()
+	c := startCollector(t, defaultEnv(logDir, t.TempDir(), es.URL()), filepath.Join(distDir(t), "config.yaml"))
+	defer c.stop(t)
+	require.Eventually(t, func() bool { return len(es.Documents()) == 6 }, time.Minute, 100*time.Millisecond)
+
+	byLine := map[string]esdouble.Document{}
+	for _, d := range es.Documents() {
+		byLine[esdouble.Message(d)] = d
+	}
+	tests := []struct {
+		line   string
+		fields map[string]any
+	}{
+		{"SMTP: 2024-01-15 10:30:45 new connection: 192.168.1.100:54321",
+			map[string]any{"event_type": "smtp_connection", "client_ip": "192.168.1.100", "client_port": 54321.0}},
+		{"SMTP: 2024-01-15 10:30:46 EHLO client.example.com",
+			map[string]any{"event_type": "smtp_command", "smtp_command": "EHLO", "command_data": "client.example.com"}},
+		{"SMTP: 2024-01-15 10:30:47 MAIL FROM:<sender@example.com>",
+			map[string]any{"event_type": "smtp_command", "smtp_command": "MAIL FROM", "sender": "sender@example.com"}},
+		{"component=queue-processor message_id=abc123 from=sender@example.com to=[recipient@example.com]",
+			map[string]any{"event_type": "queue_processing", "message_id": "abc123", "sender": "sender@example.com",
+				"recipient": []any{"recipient@example.com"}}},
+		{"component=lmtp-delivery message_id=abc123 from=sender@example.com to=[recipient@example.com]",
+			map[string]any{"event_type": "message_delivery", "component": "lmtp-delivery"}},
+		{"2024-01-15 10:30:48 ERROR Failed to deliver message: connection refused",
+			map[string]any{"event_type": "error", "level": "ERROR", "is_error": true,
+				"log_message": "Failed to deliver message: connection refused"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			d, ok := byLine[tt.line]
+			require.True(t, ok, "line did not arrive")
+			for k, v := range tt.fields {
+				got, ok := esdouble.Attribute(d, k)
+				require.True(t, ok, "no field %s in %v", k, d.Source)
+				assert.Equal(t, v, got, k)
+			}
+		})
+	}
+}
