@@ -135,9 +135,9 @@ func BenchmarkReceivers(b *testing.B) {
 		config  func(b *testing.B, include string) component.Config
 	}{
 		{"elemta", NewFactory(), func(_ *testing.B, include string) component.Config {
-			cfg := createDefaultConfig()
-			cfg.InputConfig.Include = []string{include}
-			cfg.InputConfig.PollInterval = 10 * time.Millisecond
+			cfg := createDefaultConfig().(*Config)
+			cfg.Include = []string{include}
+			cfg.PollInterval = 10 * time.Millisecond
 			return cfg
 		}},
 		{"filelog_equivalent", filelogreceiver.NewFactory(), filelogConfig},

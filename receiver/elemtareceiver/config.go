@@ -1,24 +1,71 @@
 package elemtareceiver // import "github.com/elemta/otelcol-elemta/receiver/elemtareceiver"
 
 import (
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/adapter"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
 
-	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/elemtainput"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/fileconsumer"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configretry"
+)
+
+// Input formats.
+const (
+	// FormatAuto reads Elemta's own log lines, whatever their shape.
+	FormatAuto = "auto"
+	// FormatDocker reads Docker json-file container logs and unwraps each line first.
+	FormatDocker = "docker"
 )
 
 // Config is the configuration of the elemta receiver.
 type Config struct {
-	// InputConfig holds where and how to read: include, exclude, start_at,
-	// poll_interval, fingerprint_size, max_log_size, compression, format
-	// (auto or docker) and timezone.
-	InputConfig elemtainput.Config `mapstructure:",squash"`
+	// Config is where and how to read, as contrib's file consumer does it:
+	// include, exclude, start_at, poll_interval, fingerprint_size,
+	// max_log_size, max_concurrent_files, compression, delete_after_read,
+	// include_file_* and force_flush_period.
+	fileconsumer.Config `mapstructure:",squash"`
 
-	// BaseConfig holds storage (the extension that keeps checkpoints),
-	// retry_on_failure and optional extra stanza operators.
-	adapter.BaseConfig `mapstructure:",squash"`
+	// Format is `auto` (Elemta's log files) or `docker` (Docker json-file
+	// container logs, unwrapped before parsing).
+	Format string `mapstructure:"format"`
+
+	// Timezone is the IANA name of the zone of times written without one.
+	Timezone string `mapstructure:"timezone"`
+
+	// StorageID names the storage extension (file_storage) that keeps the
+	// reading checkpoints and the lines a shutdown interrupted (`storage`).
+	StorageID *component.ID `mapstructure:"storage"`
+
+	// RetryOnFailure paces the retries of a batch the pipeline refused
+	// (`retry_on_failure`); reading waits meanwhile. max_elapsed_time 0,
+	// the default, retries until the pipeline takes the batch.
+	RetryOnFailure configretry.BackOffConfig `mapstructure:"retry_on_failure"`
 }
 
-// Validate checks the reading options; each key in an error is the YAML key.
+// Validate checks the options; each message names the YAML key and the fix.
 func (c *Config) Validate() error {
-	return c.InputConfig.Validate()
+	var errs []error
+	if c.Format != FormatAuto && c.Format != FormatDocker {
+		errs = append(errs, fmt.Errorf("format: %q is not a known input format; use %q or %q", c.Format, FormatAuto, FormatDocker))
+	}
+	if _, err := time.LoadLocation(c.Timezone); err != nil {
+		errs = append(errs, fmt.Errorf("timezone: %q is not an IANA time zone name (for example UTC or Europe/Berlin): %w", c.Timezone, err))
+	}
+	if c.SplitConfig.LineStartPattern != "" || c.SplitConfig.LineEndPattern != "" {
+		errs = append(errs, errors.New("multiline: the elemta receiver joins continuation lines itself; remove the multiline settings"))
+	}
+	switch strings.ToLower(c.Encoding) {
+	case "", "utf-8", "utf8", "nop":
+	default:
+		errs = append(errs, fmt.Errorf("encoding: %q is not supported; Elemta writes UTF-8, remove the key", c.Encoding))
+	}
+	if len(c.Include) == 0 {
+		errs = append(errs, errors.New("include: no file pattern given; set it to the Elemta log files, for example [/var/log/elemta/*.log]"))
+	}
+	if !c.RetryOnFailure.Enabled {
+		errs = append(errs, errors.New("retry_on_failure::enabled is false: refused lines would be dropped; remove the key or set it to true"))
+	}
+	return errors.Join(errs...)
 }

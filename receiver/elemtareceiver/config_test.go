@@ -26,24 +26,25 @@ func TestLoadConfig(t *testing.T) {
 		{
 			name: "",
 			check: func(t *testing.T, cfg *Config) {
-				assert.Equal(t, []string{"/var/log/elemta/*.log"}, cfg.InputConfig.Include)
-				assert.Equal(t, "beginning", cfg.InputConfig.StartAt)
-				assert.Equal(t, "auto", cfg.InputConfig.Format)
-				assert.Equal(t, "UTC", cfg.InputConfig.Timezone)
+				assert.Equal(t, []string{"/var/log/elemta/*.log"}, cfg.Include)
+				assert.Equal(t, "beginning", cfg.StartAt)
+				assert.Equal(t, "auto", cfg.Format)
+				assert.Equal(t, "UTC", cfg.Timezone)
 				assert.True(t, cfg.RetryOnFailure.Enabled)
+				assert.Nil(t, cfg.StorageID)
 				assert.Equal(t, time.Duration(0), cfg.RetryOnFailure.MaxElapsedTime, "never drop a refused batch")
-				assert.True(t, cfg.InputConfig.IncludeFileRecordOffset)
+				assert.True(t, cfg.IncludeFileRecordOffset)
 			},
 		},
 		{
 			name: "full",
 			check: func(t *testing.T, cfg *Config) {
-				assert.Len(t, cfg.InputConfig.Include, 2)
-				assert.Equal(t, "end", cfg.InputConfig.StartAt)
-				assert.Equal(t, 500*time.Millisecond, cfg.InputConfig.PollInterval)
-				assert.EqualValues(t, 64*1024, cfg.InputConfig.MaxLogSize)
-				assert.Equal(t, "docker", cfg.InputConfig.Format)
-				assert.Equal(t, "Europe/Berlin", cfg.InputConfig.Timezone)
+				assert.Len(t, cfg.Include, 2)
+				assert.Equal(t, "end", cfg.StartAt)
+				assert.Equal(t, 500*time.Millisecond, cfg.PollInterval)
+				assert.EqualValues(t, 64*1024, cfg.MaxLogSize)
+				assert.Equal(t, "docker", cfg.Format)
+				assert.Equal(t, "Europe/Berlin", cfg.Timezone)
 				require.NotNil(t, cfg.StorageID)
 				assert.Equal(t, component.MustNewID("file_storage"), *cfg.StorageID)
 			},
@@ -52,6 +53,7 @@ func TestLoadConfig(t *testing.T) {
 		{name: "bad_timezone", wantErr: `timezone: "Mars/Olympus_Mons" is not an IANA time zone name`},
 		{name: "multiline", wantErr: "multiline: the elemta receiver joins continuation lines itself"},
 		{name: "no_include", wantErr: "include: no file pattern given"},
+		{name: "no_retry", wantErr: "retry_on_failure::enabled is false"},
 	}
 	for _, tt := range tests {
 		t.Run("name="+tt.name, func(t *testing.T) {

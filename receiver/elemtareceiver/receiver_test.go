@@ -2,11 +2,13 @@ package elemtareceiver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/extension"
 	"go.opentelemetry.io/collector/extension/extensiontest"
@@ -22,6 +26,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receivertest"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
@@ -56,10 +61,10 @@ func storageHost(t *testing.T, cfg *Config, dir string) component.Host {
 }
 
 func testConfig(include string) *Config {
-	cfg := createDefaultConfig()
-	cfg.InputConfig.Include = []string{include}
-	cfg.InputConfig.PollInterval = 10 * time.Millisecond
-	cfg.InputConfig.FlushPeriod = 50 * time.Millisecond
+	cfg := createDefaultConfig().(*Config)
+	cfg.Include = []string{include}
+	cfg.PollInterval = 10 * time.Millisecond
+	cfg.FlushPeriod = 50 * time.Millisecond
 	return cfg
 }
 
@@ -277,7 +282,7 @@ func TestLongLinesAreTruncatedAndFlagged(t *testing.T) {
 	writeLines(t, log, os.O_CREATE, "before", huge, "after")
 
 	cfg := testConfig(filepath.Join(dir, "*.log"))
-	cfg.InputConfig.MaxLogSize = 64 * 1024
+	cfg.MaxLogSize = 64 * 1024
 	sink := new(consumertest.LogsSink)
 	rcv := startReceiver(t, cfg, componenttest.NewNopHost(), sink)
 	defer func() { require.NoError(t, rcv.Shutdown(context.Background())) }()
@@ -300,7 +305,7 @@ func TestDockerJSONFile(t *testing.T) {
 		`{"log":"Configuration loaded successfully (TOML format)\n","stream":"stderr","time":"2026-11-25T17:42:54.1Z"}`,
 	)
 	cfg := testConfig(filepath.Join(dir, "*.log"))
-	cfg.InputConfig.Format = "docker"
+	cfg.Format = "docker"
 	sink := new(consumertest.LogsSink)
 	rcv := startReceiver(t, cfg, componenttest.NewNopHost(), sink)
 	defer func() { require.NoError(t, rcv.Shutdown(context.Background())) }()
@@ -319,4 +324,66 @@ func TestDockerJSONFile(t *testing.T) {
 	assert.Equal(t, "stderr", plain["log.iostream"])
 	assert.Equal(t, pcommon.NewTimestampFromTime(time.Date(2026, 11, 25, 17, 42, 54, 100000000, time.UTC)), recs[1].Timestamp(),
 		"a line without a time takes Docker's")
+}
+
+// TestShutdownWhileThePipelineRefuses stops the receiver while every batch
+// is refused (a full queue, say): the lines read but not delivered are
+// saved and come first after the next start, and none is lost or repeated.
+func TestShutdownWhileThePipelineRefuses(t *testing.T) {
+	dir := t.TempDir()
+	storage := t.TempDir()
+	log := filepath.Join(dir, "elemta.log")
+	cfg := testConfig(filepath.Join(dir, "*.log"))
+	cfg.RetryOnFailure.InitialInterval = 5 * time.Millisecond
+	cfg.RetryOnFailure.MaxInterval = 20 * time.Millisecond
+	lines := numbered("line", 0, 5000)
+	writeLines(t, log, os.O_CREATE, lines...)
+
+	var attempts atomic.Int64
+	refusing, err := consumer.NewLogs(func(context.Context, plog.Logs) error {
+		attempts.Add(1)
+		return errors.New("queue is full")
+	})
+	require.NoError(t, err)
+	set := receivertest.NewNopSettings(metadata.Type)
+	set.ID = component.NewID(metadata.Type)
+	first, err := NewFactory().CreateLogs(context.Background(), set, cfg, refusing)
+	require.NoError(t, err)
+	require.NoError(t, first.Start(context.Background(), storageHost(t, cfg, storage)))
+	require.Eventually(t, func() bool { return attempts.Load() > 3 }, 10*time.Second, time.Millisecond)
+	require.NoError(t, first.Shutdown(context.Background()))
+
+	sink := new(consumertest.LogsSink)
+	second := startReceiver(t, cfg, storageHost(t, cfg, storage), sink)
+	defer func() { require.NoError(t, second.Shutdown(context.Background())) }()
+	requireExactlyOnce(t, sink, lines)
+	assert.Equal(t, lines[0], records(sink)[0].Body().Str(), "saved lines come first")
+}
+
+func TestPermanentRefusalIsCounted(t *testing.T) {
+	dir := t.TempDir()
+	writeLines(t, filepath.Join(dir, "elemta.log"), os.O_CREATE, "one", "two")
+	cfg := testConfig(filepath.Join(dir, "*.log"))
+
+	tel := componenttest.NewTelemetry()
+	defer func() { require.NoError(t, tel.Shutdown(context.Background())) }()
+	set := receivertest.NewNopSettings(metadata.Type)
+	set.TelemetrySettings = tel.NewTelemetrySettings()
+	refusing, err := consumer.NewLogs(func(context.Context, plog.Logs) error {
+		return consumererror.NewPermanent(errors.New("invalid data"))
+	})
+	require.NoError(t, err)
+	rcv, err := NewFactory().CreateLogs(context.Background(), set, cfg, refusing)
+	require.NoError(t, err)
+	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
+	defer func() { require.NoError(t, rcv.Shutdown(context.Background())) }()
+
+	require.Eventually(t, func() bool {
+		m, err := tel.GetMetric("otelcol_receiver_elemta_lines_lost")
+		if err != nil {
+			return false
+		}
+		sum := m.Data.(metricdata.Sum[int64])
+		return len(sum.DataPoints) == 1 && sum.DataPoints[0].Value == 2
+	}, 10*time.Second, 10*time.Millisecond)
 }

@@ -216,3 +216,34 @@ func TestPersistentQueueSurvivesRestart(t *testing.T) {
 	requireEachOnce(t, es, lines)
 	second.stop(t)
 }
+
+// TestStopMidFileWithFullQueue stops the collector while Elasticsearch is
+// down, its queue is full and the receiver is blocked in the middle of a
+// file; after a restart every line arrives exactly once.
+func TestStopMidFileWithFullQueue(t *testing.T) {
+	down := esdouble.New()
+	addr := down.Addr()
+	down.Close()
+
+	logDir := t.TempDir()
+	storage := t.TempDir()
+	env := defaultEnv(logDir, storage, "http://"+addr)
+	configs := []string{filepath.Join(distDir(t), "config.yaml"), filepath.Join(distDir(t), "../../testbed/e2e/testdata/small_queue.yaml")}
+
+	lines := numberedLines("written before the outage", 20000) // four times what the queue holds
+	appendLines(t, filepath.Join(logDir, "elemta.log"), lines)
+
+	first := startCollector(t, env, configs...)
+	require.Eventually(t, func() bool {
+		return strings.Contains(first.output.String(), "Exporting failed. Will retry the request after interval.")
+	}, 30*time.Second, 100*time.Millisecond)
+	time.Sleep(2 * time.Second) // the queue fills and the receiver blocks
+	first.stop(t)
+
+	es, err := esdouble.NewAt(addr)
+	require.NoError(t, err)
+	defer es.Close()
+	second := startCollector(t, env, configs...)
+	requireEachOnce(t, es, lines)
+	second.stop(t)
+}

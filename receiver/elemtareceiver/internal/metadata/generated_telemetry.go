@@ -26,6 +26,7 @@ type TelemetryBuilder struct {
 	meter                        metric.Meter
 	mu                           sync.Mutex
 	registrations                []metric.Registration
+	ReceiverElemtaLinesLost      metric.Int64Counter
 	ReceiverElemtaLinesParsed    metric.Int64Counter
 	ReceiverElemtaLinesRead      metric.Int64Counter
 	ReceiverElemtaLinesRepaired  metric.Int64Counter
@@ -62,6 +63,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
+	builder.ReceiverElemtaLinesLost, err = builder.meter.Int64Counter(
+		"otelcol_receiver_elemta_lines_lost",
+		metric.WithDescription("Log lines dropped because the pipeline refused them for good, or they could not be saved at shutdown. Each drop is also logged. [Development]"),
+		metric.WithUnit("{line}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ReceiverElemtaLinesParsed, err = builder.meter.Int64Counter(
 		"otelcol_receiver_elemta_lines_parsed",
 		metric.WithDescription("Log lines parsed, by the format they were recognised as. [Development]"),

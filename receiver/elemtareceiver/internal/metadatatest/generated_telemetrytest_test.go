@@ -19,11 +19,15 @@ func TestSetupTelemetry(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(testTel.NewTelemetrySettings())
 	require.NoError(t, err)
 	defer tb.Shutdown()
+	tb.ReceiverElemtaLinesLost.Add(context.Background(), 1)
 	tb.ReceiverElemtaLinesParsed.Add(context.Background(), 1)
 	tb.ReceiverElemtaLinesRead.Add(context.Background(), 1)
 	tb.ReceiverElemtaLinesRepaired.Add(context.Background(), 1)
 	tb.ReceiverElemtaLinesTruncated.Add(context.Background(), 1)
 	tb.ReceiverElemtaLinesUnparsed.Add(context.Background(), 1)
+	AssertEqualReceiverElemtaLinesLost(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverElemtaLinesParsed(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())

@@ -1,0 +1,158 @@
+package elemtareceiver // import "github.com/elemta/otelcol-elemta/receiver/elemtareceiver"
+
+import (
+	"context"
+	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/fileconsumer/attrs"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/elemtalog"
+	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/metadata"
+)
+
+// AttrIOStream is the Docker stream (stdout or stderr) of a container line.
+const AttrIOStream = "log.iostream"
+
+// converter turns the lines of one file read into log records.
+type converter struct {
+	parser        *elemtalog.Parser
+	docker        bool
+	maxLineSize   int
+	includeOffset bool
+	telemetry     *metadata.TelemetryBuilder
+	byFormat      map[elemtalog.Format]metric.AddOption
+}
+
+func newConverter(p *elemtalog.Parser, cfg *Config, tb *metadata.TelemetryBuilder) *converter {
+	c := &converter{
+		parser:        p,
+		docker:        cfg.Format == FormatDocker,
+		maxLineSize:   int(cfg.MaxLogSize),
+		includeOffset: cfg.IncludeFileRecordOffset,
+		telemetry:     tb,
+		byFormat:      map[elemtalog.Format]metric.AddOption{},
+	}
+	for _, f := range elemtalog.Formats {
+		c.byFormat[f] = metric.WithAttributeSet(attribute.NewSet(attribute.String("format", string(f))))
+	}
+	return c
+}
+
+// convert parses tokens (lines with their continuations) into one batch.
+// offsets[i] is where token i starts in its file.
+func (c *converter) convert(ctx context.Context, tokens [][]byte, fileAttrs map[string]any, offsets []int64) plog.Logs {
+	ld := plog.NewLogs()
+	sl := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
+	sl.Scope().SetName(metadata.ScopeName)
+	records := sl.LogRecords()
+	records.EnsureCapacity(len(tokens))
+	observed := pcommon.NewTimestampFromTime(time.Now())
+
+	var read, unparsed, truncated, repaired int64
+	for i, tok := range tokens {
+		if len(tok) == 0 {
+			continue
+		}
+		read++
+		line := string(tok) // the file consumer reuses its buffer
+		var stream string
+		var streamTime time.Time
+		if c.docker {
+			line, stream, streamTime, _ = c.parser.UnwrapDocker(line)
+		}
+		rec := c.parser.Parse(line)
+
+		lr := records.AppendEmpty()
+		lr.Body().SetStr(rec.Line)
+		lr.SetObservedTimestamp(observed)
+		switch {
+		case !rec.Timestamp.IsZero():
+			lr.SetTimestamp(pcommon.NewTimestampFromTime(rec.Timestamp))
+		case !streamTime.IsZero():
+			lr.SetTimestamp(pcommon.NewTimestampFromTime(streamTime))
+		}
+		if rec.Level != "" {
+			lr.SetSeverityText(rec.Level)
+			lr.SetSeverityNumber(severity(rec.Level))
+		}
+
+		m := lr.Attributes()
+		m.EnsureCapacity(len(rec.Attributes) + len(fileAttrs) + 3)
+		for k, v := range rec.Attributes {
+			putValue(m, k, v)
+		}
+		for k, v := range fileAttrs {
+			putValue(m, k, v)
+		}
+		if c.includeOffset {
+			m.PutInt(attrs.LogFileRecordOffset, offsets[i])
+		}
+		if stream != "" {
+			m.PutStr(AttrIOStream, stream)
+		}
+		if c.maxLineSize > 0 && len(tok) >= c.maxLineSize {
+			m.PutBool(elemtalog.AttrTruncated, true)
+			truncated++
+		}
+		if rec.Attributes[elemtalog.AttrUTF8Repaired] == true {
+			repaired++
+		}
+		if rec.Format == elemtalog.FormatUnparsed {
+			unparsed++
+		} else {
+			c.telemetry.ReceiverElemtaLinesParsed.Add(ctx, 1, c.byFormat[rec.Format])
+		}
+	}
+
+	c.telemetry.ReceiverElemtaLinesRead.Add(ctx, read)
+	if unparsed > 0 {
+		c.telemetry.ReceiverElemtaLinesUnparsed.Add(ctx, unparsed)
+	}
+	if truncated > 0 {
+		c.telemetry.ReceiverElemtaLinesTruncated.Add(ctx, truncated)
+	}
+	if repaired > 0 {
+		c.telemetry.ReceiverElemtaLinesRepaired.Add(ctx, repaired)
+	}
+	return ld
+}
+
+// putValue stores a parsed value with its type.
+func putValue(m pcommon.Map, k string, v any) {
+	switch v := v.(type) {
+	case string:
+		m.PutStr(k, v)
+	case int64:
+		m.PutInt(k, v)
+	case float64:
+		m.PutDouble(k, v)
+	case bool:
+		m.PutBool(k, v)
+	case []any:
+		_ = m.PutEmptySlice(k).FromRaw(v)
+	case map[string]any:
+		_ = m.PutEmptyMap(k).FromRaw(v)
+	default:
+		_ = m.PutEmpty(k).FromRaw(v)
+	}
+}
+
+func severity(level string) plog.SeverityNumber {
+	switch level {
+	case "DEBUG":
+		return plog.SeverityNumberDebug
+	case "INFO":
+		return plog.SeverityNumberInfo
+	case "WARN":
+		return plog.SeverityNumberWarn
+	case "ERROR":
+		return plog.SeverityNumberError
+	case "FATAL":
+		return plog.SeverityNumberFatal
+	}
+	return plog.SeverityNumberUnspecified
+}

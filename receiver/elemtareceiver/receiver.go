@@ -1,0 +1,233 @@
+package elemtareceiver // import "github.com/elemta/otelcol-elemta/receiver/elemtareceiver"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/adapter"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/fileconsumer"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/receiverhelper"
+	"go.uber.org/zap"
+
+	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/elemtalog"
+	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/metadata"
+)
+
+// checkpointScope prefixes the file consumer's keys in the storage.
+const checkpointScope = "elemta"
+
+// logsReceiver tails Elemta's log files with contrib's file consumer and
+// hands each batch of parsed lines to the pipeline synchronously: a file's
+// read position moves past a line only once the pipeline took it, or once
+// it is saved in storage because a shutdown interrupted its delivery.
+type logsReceiver struct {
+	set       receiver.Settings
+	cfg       *Config
+	next      consumer.Logs
+	obsrecv   *receiverhelper.ObsReport
+	telemetry *metadata.TelemetryBuilder
+	converter *converter
+
+	files   *fileconsumer.Manager
+	client  storage.Client
+	pending *pendingStore
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func newLogsReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*logsReceiver, error) {
+	loc, err := time.LoadLocation(cfg.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("timezone: %w", err)
+	}
+	obsrecv, err := receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{
+		ReceiverID:             set.ID,
+		Transport:              "file",
+		ReceiverCreateSettings: set,
+	})
+	if err != nil {
+		return nil, err
+	}
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, fmt.Errorf("telemetry: %w", err)
+	}
+	r := &logsReceiver{
+		set:       set,
+		cfg:       cfg,
+		next:      next,
+		obsrecv:   obsrecv,
+		telemetry: tb,
+		converter: newConverter(elemtalog.NewParser(loc), cfg, tb),
+	}
+
+	// Bytes are handed over as they are: the parser repairs invalid UTF-8
+	// and flags it, and no whitespace is trimmed.
+	fc := cfg.Config
+	fc.Encoding = "nop"
+	r.files, err = fc.Build(set.TelemetrySettings, r.emit, fileconsumer.WithSplitFunc(elemtalog.SplitLines))
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Start opens the storage, starts tailing and, in the background, delivers
+// the lines a previous shutdown saved. It does not block.
+func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
+	client, err := adapter.GetStorageClient(ctx, host, r.cfg.StorageID, r.set.ID)
+	if err != nil {
+		return fmt.Errorf("storage: %w", err)
+	}
+	r.client = client
+	persister := operator.NewScopedPersister(checkpointScope, client)
+	r.pending = newPendingStore(persister)
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	if err := r.files.Start(persister); err != nil {
+		cancel()
+		return fmt.Errorf("start reading: %w", err)
+	}
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		r.replayPending(runCtx, host)
+	}()
+	r.set.Logger.Info("Elemta receiver started",
+		zap.Strings("include", r.cfg.Include), zap.String("format", r.cfg.Format),
+		zap.Bool("checkpoints", r.cfg.StorageID != nil))
+	return nil
+}
+
+// Shutdown stops reading, saves what could not be delivered and the
+// checkpoints, and closes the storage. It is safe without Start.
+func (r *logsReceiver) Shutdown(ctx context.Context) error {
+	if r.cancel != nil {
+		r.cancel()
+	}
+	var errs []error
+	if r.client != nil { // started
+		errs = append(errs, r.files.Stop())
+	}
+	done := make(chan struct{})
+	go func() { r.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		errs = append(errs, ctx.Err())
+	}
+	if r.client != nil {
+		errs = append(errs, r.client.Close(ctx))
+	}
+	r.telemetry.Shutdown()
+	r.set.Logger.Info("Elemta receiver stopped")
+	return errors.Join(errs...)
+}
+
+// emit is the file consumer's callback for a batch of lines of one file.
+func (r *logsReceiver) emit(ctx context.Context, tokens [][]byte, fileAttrs map[string]any, _ int64, offsets []int64) error {
+	ld := r.converter.convert(ctx, tokens, fileAttrs, offsets)
+	if ld.LogRecordCount() == 0 {
+		return nil
+	}
+	r.deliver(ctx, ld)
+	return nil
+}
+
+// deliver hands a batch to the pipeline, retrying until it is taken. When
+// the receiver is stopped first, the batch is saved in storage and
+// delivered after the next start.
+func (r *logsReceiver) deliver(ctx context.Context, ld plog.Logs) {
+	err := r.consumeWithRetry(ctx, ld)
+	if err == nil || ctx.Err() == nil {
+		return
+	}
+	if saveErr := r.pending.save(ld); saveErr != nil {
+		r.set.Logger.Error("Lines not delivered before shutdown could not be saved; they are lost",
+			zap.Int("lines", ld.LogRecordCount()), zap.Error(saveErr))
+		r.telemetry.ReceiverElemtaLinesLost.Add(context.Background(), int64(ld.LogRecordCount()))
+		return
+	}
+	r.set.Logger.Info("Lines not delivered before shutdown are saved for the next start",
+		zap.Int("lines", ld.LogRecordCount()))
+}
+
+// consumeWithRetry returns nil once the pipeline took the batch, or the
+// last error when ctx ends first. A permanent error drops the batch: it is
+// logged and counted.
+func (r *logsReceiver) consumeWithRetry(ctx context.Context, ld plog.Logs) error {
+	bo := backoff.ExponentialBackOff{
+		InitialInterval:     r.cfg.RetryOnFailure.InitialInterval,
+		RandomizationFactor: r.cfg.RetryOnFailure.RandomizationFactor,
+		Multiplier:          r.cfg.RetryOnFailure.Multiplier,
+		MaxInterval:         r.cfg.RetryOnFailure.MaxInterval,
+	}
+	bo.Reset()
+	var deadline time.Time
+	if r.cfg.RetryOnFailure.MaxElapsedTime > 0 {
+		deadline = time.Now().Add(r.cfg.RetryOnFailure.MaxElapsedTime)
+	}
+	n := ld.LogRecordCount()
+	for {
+		obsCtx := r.obsrecv.StartLogsOp(ctx)
+		err := r.next.ConsumeLogs(obsCtx, ld)
+		r.obsrecv.EndLogsOp(obsCtx, metadata.Type.String(), n, err)
+		switch {
+		case err == nil:
+			return nil
+		case consumererror.IsPermanent(err):
+			r.set.Logger.Error("The pipeline refused lines for good; they are dropped", zap.Int("lines", n), zap.Error(err))
+			r.telemetry.ReceiverElemtaLinesLost.Add(context.Background(), int64(n))
+			return nil
+		case !deadline.IsZero() && time.Now().After(deadline):
+			r.set.Logger.Error("retry_on_failure::max_elapsed_time passed; lines are dropped", zap.Int("lines", n), zap.Error(err))
+			r.telemetry.ReceiverElemtaLinesLost.Add(context.Background(), int64(n))
+			return nil
+		}
+		wait := bo.NextBackOff()
+		r.set.Logger.Debug("The pipeline refused lines; retrying", zap.Int("lines", n), zap.Duration("interval", wait), zap.Error(err))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+}
+
+// replayPending delivers the batches a previous shutdown saved.
+func (r *logsReceiver) replayPending(ctx context.Context, host component.Host) {
+	batches, err := r.pending.load()
+	if err != nil {
+		r.set.Logger.Error("Saved lines could not be read from storage", zap.Error(err))
+		componentstatus.ReportStatus(host, componentstatus.NewRecoverableErrorEvent(err))
+		return
+	}
+	if len(batches) == 0 {
+		return
+	}
+	r.set.Logger.Info("Delivering lines saved at the last shutdown", zap.Int("batches", len(batches)))
+	delivered := 0
+	for _, ld := range batches {
+		if err := r.consumeWithRetry(ctx, ld); err != nil {
+			break // stopped again: the rest stays saved
+		}
+		delivered++
+	}
+	if err := r.pending.drop(delivered); err != nil {
+		r.set.Logger.Error("Delivered lines could not be removed from storage; they will be delivered again", zap.Error(err))
+	}
+}
