@@ -44,7 +44,6 @@ func TestLoadConfig(t *testing.T) {
 				assert.Equal(t, time.Second, cfg.BackOffConfig.InitialInterval)
 				assert.Equal(t, "elastic", cfg.Elasticsearch.Authentication.User)
 				assert.Equal(t, "elemta-logs", cfg.Elasticsearch.LogsIndex)
-				assert.Equal(t, "ecs", cfg.Elasticsearch.Mapping.Mode)
 			},
 		},
 		{name: "inner_queue", wantErr: "elasticsearch::sending_queue must not be set"},

@@ -80,10 +80,10 @@ func newExporter(t *testing.T, cfg *Config, h component.Host) exporter.Logs {
 	return exp
 }
 
-func logs(from, n int) plog.Logs {
+func logs(n int) plog.Logs {
 	ld := plog.NewLogs()
 	records := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
-	for i := from; i < from+n; i++ {
+	for i := range n {
 		r := records.AppendEmpty()
 		r.SetTimestamp(pcommon.NewTimestampFromTime(time.Date(2024, 1, 15, 10, 30, 45, 0, time.UTC)))
 		r.Body().SetStr("line " + strconv.Itoa(i))
@@ -131,7 +131,7 @@ func TestDeliversThroughTransientFailures(t *testing.T) {
 				tt.inject(es)
 			}
 			exp := newExporter(t, testConfig(es.URL(), false), componenttest.NewNopHost())
-			require.NoError(t, exp.ConsumeLogs(context.Background(), logs(0, 50)))
+			require.NoError(t, exp.ConsumeLogs(context.Background(), logs(50)))
 			requireAllLines(t, es, 50)
 			require.NoError(t, exp.Shutdown(context.Background()))
 		})
@@ -144,7 +144,7 @@ func TestRejectedDocumentsAreNotRetriedForever(t *testing.T) {
 	es.RejectItems(func(d esdouble.Document) bool { return esdouble.Message(d) == "line 3" })
 
 	exp := newExporter(t, testConfig(es.URL(), false), componenttest.NewNopHost())
-	require.NoError(t, exp.ConsumeLogs(context.Background(), logs(0, 10)))
+	require.NoError(t, exp.ConsumeLogs(context.Background(), logs(10)))
 	require.Eventually(t, func() bool { return len(es.Documents()) == 9 }, 10*time.Second, 10*time.Millisecond)
 	require.NoError(t, exp.Shutdown(context.Background()))
 	assert.Equal(t, 1, es.Rejected())
@@ -157,7 +157,7 @@ func TestUnreachableAtStartDoesNotFail(t *testing.T) {
 	es.Close()
 
 	exp := newExporter(t, testConfig("http://"+addr, false), componenttest.NewNopHost())
-	require.NoError(t, exp.ConsumeLogs(context.Background(), logs(0, 5)))
+	require.NoError(t, exp.ConsumeLogs(context.Background(), logs(5)))
 
 	back, err := esdouble.NewAt(addr)
 	require.NoError(t, err)
@@ -173,7 +173,7 @@ func TestPersistentQueueSurvivesRestart(t *testing.T) {
 	es.Close() // Elasticsearch is down for the whole first run.
 
 	first := newExporter(t, testConfig("http://"+addr, true), newStorageHost(t, storageDir))
-	require.NoError(t, first.ConsumeLogs(context.Background(), logs(0, 100)))
+	require.NoError(t, first.ConsumeLogs(context.Background(), logs(100)))
 	time.Sleep(100 * time.Millisecond) // let a few attempts fail
 	require.NoError(t, first.Shutdown(context.Background()))
 
@@ -197,7 +197,7 @@ func TestRetriedAttemptsAreNotLoggedAsRejected(t *testing.T) {
 	exp, err := NewFactory().CreateLogs(context.Background(), set, testConfig(es.URL(), false))
 	require.NoError(t, err)
 	require.NoError(t, exp.Start(context.Background(), componenttest.NewNopHost()))
-	require.NoError(t, exp.ConsumeLogs(context.Background(), logs(0, 5)))
+	require.NoError(t, exp.ConsumeLogs(context.Background(), logs(5)))
 	requireAllLines(t, es, 5)
 	require.NoError(t, exp.Shutdown(context.Background()))
 

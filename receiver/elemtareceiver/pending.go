@@ -98,9 +98,13 @@ var errCorrupt = errors.New("saved batches are corrupt")
 
 func next(stored []byte) (data, rest []byte, err error) {
 	size, n := binary.Uvarint(stored)
-	if n <= 0 || uint64(len(stored)-n) < size {
+	if n <= 0 {
 		return nil, nil, errCorrupt
 	}
-	end := n + int(size)
-	return stored[n:end], stored[end:], nil
+	rest = stored[n:]
+	if size > uint64(len(rest)) {
+		return nil, nil, errCorrupt
+	}
+	end := int(size) //nolint:gosec // at most len(rest), checked above
+	return rest[:end], rest[end:], nil
 }

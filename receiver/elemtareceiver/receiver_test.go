@@ -1,6 +1,8 @@
 package elemtareceiver
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -113,9 +115,9 @@ func writeLines(t *testing.T, path string, flag int, lines ...string) {
 	}
 }
 
-func numbered(prefix string, from, to int) []string {
-	out := make([]string, 0, to-from)
-	for i := from; i < to; i++ {
+func numbered(prefix string, n int) []string {
+	out := make([]string, 0, n)
+	for i := range n {
 		out = append(out, `{"time":"2026-11-25T17:42:57Z","level":"INFO","msg":"`+prefix+` `+strconv.Itoa(i)+`","component":"queue-processor"}`)
 	}
 	return out
@@ -214,7 +216,7 @@ func TestRestartNeitherLosesNorRepeats(t *testing.T) {
 	storage := t.TempDir()
 	log := filepath.Join(dir, "elemta.log")
 	cfg := testConfig(filepath.Join(dir, "*.log"))
-	lines := numbered("line", 0, 20000)
+	lines := numbered("line", 20000)
 	writeLines(t, log, os.O_CREATE, lines...)
 
 	// Stop in the middle of the file.
@@ -225,7 +227,7 @@ func TestRestartNeitherLosesNorRepeats(t *testing.T) {
 	require.Less(t, sink.LogRecordCount(), len(lines), "the test must stop the receiver mid-file")
 
 	// Lines written while the receiver is down are read after the restart.
-	more := numbered("written while stopped", 0, 500)
+	more := numbered("written while stopped", 500)
 	writeLines(t, log, os.O_APPEND, more...)
 
 	second := startReceiver(t, cfg, storageHost(t, cfg, storage), sink)
@@ -264,11 +266,11 @@ func TestRotation(t *testing.T) {
 			rcv := startReceiver(t, cfg, storageHost(t, cfg, t.TempDir()), sink)
 			defer func() { require.NoError(t, rcv.Shutdown(context.Background())) }()
 
-			before := numbered("before rotation", 0, 300)
+			before := numbered("before rotation", 300)
 			writeLines(t, log, os.O_CREATE, before...)
 			require.Eventually(t, func() bool { return sink.LogRecordCount() >= len(before) }, 10*time.Second, time.Millisecond)
 			tt.rotate(t, log)
-			after := numbered("after rotation", 0, 300)
+			after := numbered("after rotation", 300)
 			writeLines(t, log, os.O_CREATE|os.O_APPEND, after...)
 			requireExactlyOnce(t, sink, append(before, after...))
 		})
@@ -336,7 +338,7 @@ func TestShutdownWhileThePipelineRefuses(t *testing.T) {
 	cfg := testConfig(filepath.Join(dir, "*.log"))
 	cfg.RetryOnFailure.InitialInterval = 5 * time.Millisecond
 	cfg.RetryOnFailure.MaxInterval = 20 * time.Millisecond
-	lines := numbered("line", 0, 5000)
+	lines := numbered("line", 5000)
 	writeLines(t, log, os.O_CREATE, lines...)
 
 	var attempts atomic.Int64
@@ -386,4 +388,22 @@ func TestPermanentRefusalIsCounted(t *testing.T) {
 		sum := m.Data.(metricdata.Sum[int64])
 		return len(sum.DataPoints) == 1 && sum.DataPoints[0].Value == 2
 	}, 10*time.Second, 10*time.Millisecond)
+}
+
+func TestGzipRotatedFiles(t *testing.T) {
+	dir := t.TempDir()
+	lines := numbered("compressed", 200)
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	_, err := gz.Write([]byte(strings.Join(lines, "\n") + "\n"))
+	require.NoError(t, err)
+	require.NoError(t, gz.Close())
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "elemta.log.1.gz"), buf.Bytes(), 0o600))
+
+	cfg := testConfig(filepath.Join(dir, "elemta.log*"))
+	cfg.Compression = "auto"
+	sink := new(consumertest.LogsSink)
+	rcv := startReceiver(t, cfg, componenttest.NewNopHost(), sink)
+	defer func() { require.NoError(t, rcv.Shutdown(context.Background())) }()
+	requireExactlyOnce(t, sink, lines)
 }

@@ -106,7 +106,7 @@ func startCollector(t *testing.T, env map[string]string, configs ...string) *col
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			_ = cmd.Process.Kill()
-			<-c.done
+			t.Logf("collector killed at cleanup: %v", <-c.done)
 		}
 		if t.Failed() {
 			t.Logf("collector output:\n%s", c.output.String())

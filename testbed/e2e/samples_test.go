@@ -150,20 +150,36 @@ func TestSeedLinesKeepTheirFields(t *testing.T) {
 		line   string
 		fields map[string]any
 	}{
-		{"SMTP: 2024-01-15 10:30:45 new connection: 192.168.1.100:54321",
-			map[string]any{"event_type": "smtp_connection", "client_ip": "192.168.1.100", "client_port": 54321.0}},
-		{"SMTP: 2024-01-15 10:30:46 EHLO client.example.com",
-			map[string]any{"event_type": "smtp_command", "smtp_command": "EHLO", "command_data": "client.example.com"}},
-		{"SMTP: 2024-01-15 10:30:47 MAIL FROM:<sender@example.com>",
-			map[string]any{"event_type": "smtp_command", "smtp_command": "MAIL FROM", "sender": "sender@example.com"}},
-		{"component=queue-processor message_id=abc123 from=sender@example.com to=[recipient@example.com]",
-			map[string]any{"event_type": "queue_processing", "message_id": "abc123", "sender": "sender@example.com",
-				"recipient": []any{"recipient@example.com"}}},
-		{"component=lmtp-delivery message_id=abc123 from=sender@example.com to=[recipient@example.com]",
-			map[string]any{"event_type": "message_delivery", "component": "lmtp-delivery"}},
-		{"2024-01-15 10:30:48 ERROR Failed to deliver message: connection refused",
-			map[string]any{"event_type": "error", "level": "ERROR", "is_error": true,
-				"log_message": "Failed to deliver message: connection refused"}},
+		{
+			"SMTP: 2024-01-15 10:30:45 new connection: 192.168.1.100:54321",
+			map[string]any{"event_type": "smtp_connection", "client_ip": "192.168.1.100", "client_port": 54321.0},
+		},
+		{
+			"SMTP: 2024-01-15 10:30:46 EHLO client.example.com",
+			map[string]any{"event_type": "smtp_command", "smtp_command": "EHLO", "command_data": "client.example.com"},
+		},
+		{
+			"SMTP: 2024-01-15 10:30:47 MAIL FROM:<sender@example.com>",
+			map[string]any{"event_type": "smtp_command", "smtp_command": "MAIL FROM", "sender": "sender@example.com"},
+		},
+		{
+			"component=queue-processor message_id=abc123 from=sender@example.com to=[recipient@example.com]",
+			map[string]any{
+				"event_type": "queue_processing", "message_id": "abc123", "sender": "sender@example.com",
+				"recipient": []any{"recipient@example.com"},
+			},
+		},
+		{
+			"component=lmtp-delivery message_id=abc123 from=sender@example.com to=[recipient@example.com]",
+			map[string]any{"event_type": "message_delivery", "component": "lmtp-delivery"},
+		},
+		{
+			"2024-01-15 10:30:48 ERROR Failed to deliver message: connection refused",
+			map[string]any{
+				"event_type": "error", "level": "ERROR", "is_error": true,
+				"log_message": "Failed to deliver message: connection refused",
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {

@@ -110,7 +110,7 @@ func typedScalar(v string) any {
 	case "false":
 		return false
 	}
-	if v == "" || !(v[0] == '-' || (v[0] >= '0' && v[0] <= '9')) {
+	if v == "" || (v[0] != '-' && !isDigit(v[0])) {
 		return v
 	}
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil {

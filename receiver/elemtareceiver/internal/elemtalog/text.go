@@ -19,7 +19,7 @@ func (p *Parser) parseText(first, rest string) Record {
 
 	if after, ok := strings.CutPrefix(head, "SMTP: "); ok && matchDigits(after, "dddd-dd-dd dd:dd:dd ") {
 		r := Record{Format: FormatSMTP, Attributes: map[string]any{}}
-		r.Timestamp, _ = p.parseLocal("2006-01-02 15:04:05", after[:19])
+		r.Timestamp = p.parseLocal("2006-01-02 15:04:05", after[:19])
 		p.smtpLine(&r, withRest(after[20:]))
 		return r
 	}
@@ -48,9 +48,10 @@ func (p *Parser) parseText(first, rest string) Record {
 	return r
 }
 
-func (p *Parser) parseLocal(layout, s string) (time.Time, bool) {
-	t, err := time.ParseInLocation(layout, s, p.loc)
-	return t, err == nil
+// parseLocal reads a time without a zone; a malformed one is the zero time.
+func (p *Parser) parseLocal(layout, s string) time.Time {
+	t, _ := time.ParseInLocation(layout, s, p.loc)
+	return t
 }
 
 // smtpLine reads the text after the time of an `SMTP:` line.
@@ -107,7 +108,7 @@ func (p *Parser) goStdLine(head string, withRest func(string) string) (Record, b
 		AttrLogMessage: withRest(strings.TrimPrefix(msg, " ")),
 		AttrEventType:  EventSystem,
 	}}
-	r.Timestamp, _ = p.parseLocal("2006/01/02 15:04:05.999999", stamp)
+	r.Timestamp = p.parseLocal("2006/01/02 15:04:05.999999", stamp)
 	if prefix != "" {
 		r.Attributes[AttrComponent] = prefix
 	}
