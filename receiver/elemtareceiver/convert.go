@@ -64,9 +64,10 @@ func (c *converter) convert(ctx context.Context, tokens [][]byte, fileAttrs map[
 		if c.docker {
 			line, stream, streamTime, _ = c.parser.UnwrapDocker(line)
 		}
-		rec := c.parser.Parse(line)
-
 		lr := records.AppendEmpty()
+		m := lr.Attributes()
+		rec := c.parser.ParseInto(line, m)
+
 		lr.Body().SetStr(rec.Line)
 		lr.SetObservedTimestamp(observed)
 		switch {
@@ -80,11 +81,6 @@ func (c *converter) convert(ctx context.Context, tokens [][]byte, fileAttrs map[
 			lr.SetSeverityNumber(severity(rec.Level))
 		}
 
-		m := lr.Attributes()
-		m.EnsureCapacity(len(rec.Attributes) + len(fileAttrs) + 3)
-		for k, v := range rec.Attributes {
-			putValue(m, k, v)
-		}
 		for k, v := range fileAttrs {
 			putValue(m, k, v)
 		}
@@ -98,7 +94,7 @@ func (c *converter) convert(ctx context.Context, tokens [][]byte, fileAttrs map[
 			m.PutBool(elemtalog.AttrTruncated, true)
 			truncated++
 		}
-		if rec.Attributes[elemtalog.AttrUTF8Repaired] == true {
+		if _, ok := m.Get(elemtalog.AttrUTF8Repaired); ok {
 			repaired++
 		}
 		if rec.Format == elemtalog.FormatUnparsed {

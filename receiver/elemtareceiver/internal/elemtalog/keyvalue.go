@@ -3,6 +3,8 @@ package elemtalog // import "github.com/elemta/otelcol-elemta/receiver/elemtarec
 import (
 	"strconv"
 	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 // startsWithKey tells whether a line opens with `key=`, the mark of key=value text.
@@ -31,8 +33,9 @@ func isKeyChar(c byte) bool {
 
 // parseKeyValue parses logfmt text: key=value, key="quoted value",
 // key=[a b c] (Go's format of a slice) and bare keys, which are true.
-func (p *Parser) parseKeyValue(s string) Record {
-	f := newFields(8)
+func (p *Parser) parseKeyValue(r *Record, s string) {
+	f := fields{m: r.Attributes}
+	f.m.EnsureCapacity(16)
 	i := 0
 	for i < len(s) {
 		for i < len(s) && s[i] == ' ' {
@@ -47,23 +50,31 @@ func (p *Parser) parseKeyValue(s string) Record {
 			i++
 			continue
 		}
+		dst := f.slot(key)
 		if i >= len(s) || s[i] == ' ' {
-			f.add(key, true)
+			dst.SetBool(true)
 			continue
 		}
-		i++ // '='
-		var val any
-		val, i = keyValueValue(s, i)
-		f.add(key, val)
+		i = setKeyValue(dst, s, i+1)
 	}
-	return p.structured(FormatKeyValue, f.m)
+	f.closeRepeated()
+	p.structured(r, FormatKeyValue)
 }
 
-// keyValueValue reads the value that starts at s[i] and returns it with the
+// slot returns where the value of key goes.
+func (f *fields) slot(key string) pcommon.Value {
+	if f.repeated(key) {
+		return f.appendRepeated(key)
+	}
+	return f.m.PutEmpty(key)
+}
+
+// setKeyValue reads the value that starts at s[i] into dst and returns the
 // position after it.
-func keyValueValue(s string, i int) (any, int) {
+func setKeyValue(dst pcommon.Value, s string, i int) int {
 	if i >= len(s) {
-		return "", i
+		dst.SetStr("")
+		return i
 	}
 	switch s[i] {
 	case '"':
@@ -75,49 +86,60 @@ func keyValueValue(s string, i int) (any, int) {
 			end++
 		}
 		if end >= len(s) { // unterminated: keep the rest as it is
-			return s[i+1:], len(s)
+			dst.SetStr(s[i+1:])
+			return len(s)
 		}
 		quoted := s[i : end+1]
 		if unq, err := strconv.Unquote(quoted); err == nil {
-			return unq, end + 1
+			dst.SetStr(unq)
+		} else {
+			dst.SetStr(quoted[1 : len(quoted)-1])
 		}
-		return quoted[1 : len(quoted)-1], end + 1
+		return end + 1
 	case '[':
 		end := strings.IndexByte(s[i:], ']')
 		if end < 0 {
-			return s[i:], len(s)
+			dst.SetStr(s[i:])
+			return len(s)
 		}
 		items := strings.Fields(s[i+1 : i+end])
-		list := make([]any, len(items))
-		for k, it := range items {
-			list[k] = it
+		list := dst.SetEmptySlice()
+		list.EnsureCapacity(len(items))
+		for _, it := range items {
+			list.AppendEmpty().SetStr(it)
 		}
-		return list, i + end + 1
+		return i + end + 1
 	default:
 		end := strings.IndexByte(s[i:], ' ')
 		if end < 0 {
 			end = len(s) - i
 		}
-		return typedScalar(s[i : i+end]), i + end
+		setScalar(dst, s[i:i+end])
+		return i + end
 	}
 }
 
-// typedScalar keeps numbers as numbers and booleans as booleans.
-func typedScalar(v string) any {
+// setScalar keeps numbers as numbers and booleans as booleans.
+func setScalar(dst pcommon.Value, v string) {
 	switch v {
 	case "true":
-		return true
+		dst.SetBool(true)
+		return
 	case "false":
-		return false
+		dst.SetBool(false)
+		return
 	}
 	if v == "" || (v[0] != '-' && !isDigit(v[0])) {
-		return v
+		dst.SetStr(v)
+		return
 	}
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return n
+		dst.SetInt(n)
+		return
 	}
 	if x, err := strconv.ParseFloat(v, 64); err == nil && !strings.ContainsAny(v, "xXnN_") {
-		return x
+		dst.SetDouble(x)
+		return
 	}
-	return v
+	dst.SetStr(v)
 }

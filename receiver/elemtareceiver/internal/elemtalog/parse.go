@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/valyala/fastjson"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 // Parser parses Elemta log lines. It is safe for concurrent use.
@@ -22,11 +23,18 @@ func NewParser(loc *time.Location) *Parser {
 	return &Parser{loc: loc}
 }
 
-// Parse parses one line. A line may span several physical lines when
-// continuation lines (starting with a space or a tab) were joined to it; the
-// first physical line decides the format. Parse never fails: a line no
-// format recognises comes back as FormatUnparsed with event_type unparsed.
+// Parse parses one line into a record with a new attribute map.
 func (p *Parser) Parse(line string) Record {
+	return p.ParseInto(line, pcommon.NewMap())
+}
+
+// ParseInto parses one line and writes its attributes into attrs, an empty
+// map (the log record's own, so nothing is copied). A line may span several
+// physical lines when continuation lines (starting with a space or a tab)
+// were joined to it; the first physical line decides the format. It never
+// fails: a line no format recognises comes back as FormatUnparsed with
+// event_type unparsed.
+func (p *Parser) ParseInto(line string, attrs pcommon.Map) Record {
 	repaired := false
 	if !utf8.ValidString(line) {
 		line = strings.ToValidUTF8(line, string(utf8.RuneError))
@@ -39,108 +47,121 @@ func (p *Parser) Parse(line string) Record {
 	first = strings.TrimSuffix(first, "\r")
 	head := strings.TrimLeft(first, " \t")
 
-	var r Record
+	r := Record{Line: line, Attributes: attrs}
 	switch {
 	case head == "":
-		r = unparsed("blank line")
+		r.unparsed("blank line")
 	case head[0] == '{':
-		r = p.parseJSON(head)
+		p.parseJSON(&r, head)
 	case startsWithKey(head):
-		r = p.parseKeyValue(head)
+		p.parseKeyValue(&r, head)
 	default:
-		r = p.parseText(first, rest)
+		p.parseText(&r, first, rest)
 		rest = "" // text formats keep continuation lines in log_message
 	}
 	if rest != "" && r.Format != FormatUnparsed {
-		r.Attributes[AttrContinuation] = rest
+		attrs.PutStr(AttrContinuation, rest)
 	}
 	if repaired {
-		r.Attributes[AttrUTF8Repaired] = true
+		attrs.PutBool(AttrUTF8Repaired, true)
 	}
-	r.Line = line
 	r.finish()
 	return r
 }
 
-func unparsed(reason string) Record {
-	return Record{Format: FormatUnparsed, Attributes: map[string]any{
-		AttrEventType:  EventUnparsed,
-		AttrParseError: reason,
-	}}
+// unparsed marks a line no format recognised; what was put so far is dropped.
+func (r *Record) unparsed(reason string) {
+	r.Format = FormatUnparsed
+	r.Level = ""
+	r.Timestamp = time.Time{}
+	r.Attributes.Clear()
+	r.Attributes.PutStr(AttrEventType, EventUnparsed)
+	r.Attributes.PutStr(AttrParseError, reason)
 }
 
 // finish sets the attributes every record carries.
 func (r *Record) finish() {
 	if r.Level != "" {
-		r.Attributes[AttrLevel] = r.Level
+		r.Attributes.PutStr(AttrLevel, r.Level)
 	}
-	r.Attributes[AttrIsError] = r.Level == "ERROR" || r.Level == "FATAL" || r.Attributes[AttrEventType] == EventError
-	r.Attributes[AttrLogFormat] = string(r.Format)
+	et, _ := r.Attributes.Get(AttrEventType)
+	r.Attributes.PutBool(AttrIsError, r.Level == "ERROR" || r.Level == "FATAL" || et.Str() == EventError)
+	r.Attributes.PutStr(AttrLogFormat, string(r.Format))
 }
 
 // parseJSON parses a slog JSON line. Keys Elemta repeats with different
 // values (component, session_id after AUTH) become lists, in order.
-func (p *Parser) parseJSON(s string) Record {
+func (p *Parser) parseJSON(r *Record, s string) {
 	jp := p.json.Get()
 	defer p.json.Put(jp)
 	v, err := jp.Parse(s)
 	if err != nil {
-		return unparsed("malformed JSON: " + err.Error())
+		r.unparsed("malformed JSON: " + err.Error())
+		return
 	}
 	obj, err := v.Object()
 	if err != nil {
-		return unparsed("JSON line is not an object")
+		r.unparsed("JSON line is not an object")
+		return
 	}
-	f := newFields(obj.Len())
+	f := fields{m: r.Attributes}
+	f.m.EnsureCapacity(obj.Len() + 8)
 	obj.Visit(func(k []byte, v *fastjson.Value) {
-		if val, ok := jsonValue(v); ok {
-			f.add(string(k), val)
+		if v.Type() == fastjson.TypeNull { // null carries nothing to index
+			return
 		}
+		key := string(k)
+		if f.repeated(key) {
+			setJSON(f.appendRepeated(key), v)
+			return
+		}
+		setJSON(f.m.PutEmpty(key), v)
 	})
-	return p.structured(FormatJSON, f.m)
+	f.closeRepeated()
+	p.structured(r, FormatJSON)
 }
 
-func jsonValue(v *fastjson.Value) (any, bool) {
+// setJSON stores a JSON value, typed.
+func setJSON(dst pcommon.Value, v *fastjson.Value) {
 	switch v.Type() {
 	case fastjson.TypeString:
 		b := v.GetStringBytes()
-		if !utf8.Valid(b) { // an escaped lone surrogate decodes to invalid UTF-8
-			return strings.ToValidUTF8(string(b), string(utf8.RuneError)), true
+		if !utf8.Valid(b) { // an escape can decode to invalid UTF-8
+			dst.SetStr(strings.ToValidUTF8(string(b), string(utf8.RuneError)))
+			return
 		}
-		return string(b), true
+		dst.SetStr(string(b))
 	case fastjson.TypeNumber:
 		var buf [32]byte
-		raw := v.MarshalTo(buf[:0])
-		if isIntegerText(raw) {
+		if isIntegerText(v.MarshalTo(buf[:0])) {
 			if n, err := v.Int64(); err == nil {
-				return n, true
+				dst.SetInt(n)
+				return
 			}
 		}
-		return v.GetFloat64(), true
+		dst.SetDouble(v.GetFloat64())
 	case fastjson.TypeTrue:
-		return true, true
+		dst.SetBool(true)
 	case fastjson.TypeFalse:
-		return false, true
+		dst.SetBool(false)
 	case fastjson.TypeArray:
 		items := v.GetArray()
-		out := make([]any, 0, len(items))
+		sl := dst.SetEmptySlice()
+		sl.EnsureCapacity(len(items))
 		for _, it := range items {
-			if val, ok := jsonValue(it); ok {
-				out = append(out, val)
+			if it.Type() != fastjson.TypeNull {
+				setJSON(sl.AppendEmpty(), it)
 			}
 		}
-		return out, true
 	case fastjson.TypeObject:
 		obj := v.GetObject()
-		out := make(map[string]any, obj.Len())
+		m := dst.SetEmptyMap()
+		m.EnsureCapacity(obj.Len())
 		obj.Visit(func(k []byte, v *fastjson.Value) {
-			if val, ok := jsonValue(v); ok {
-				out[string(k)] = val
+			if v.Type() != fastjson.TypeNull {
+				setJSON(m.PutEmpty(string(k)), v)
 			}
 		})
-		return out, true
-	default: // null carries nothing to index
-		return nil, false
 	}
 }
 
@@ -153,52 +174,62 @@ func isIntegerText(b []byte) bool {
 	return true
 }
 
-// fields collects key/value pairs; a repeated key with a new value becomes a list.
+// fields tracks the keys of one line: a key repeated with a new value
+// becomes a list of its distinct values, in order.
 type fields struct {
-	m     map[string]any
-	multi map[string]bool
+	m pcommon.Map
+	// lists holds, for each repeated key, its values so far.
+	lists map[string]pcommon.Slice
 }
 
-func newFields(n int) *fields {
-	return &fields{m: make(map[string]any, n+8)}
+// repeated reports whether key was already put.
+func (f *fields) repeated(key string) bool {
+	_, ok := f.m.Get(key)
+	return ok
 }
 
-func (f *fields) add(k string, v any) {
-	old, exists := f.m[k]
-	if !exists {
-		f.m[k] = v
-		return
+// appendRepeated returns a new value slot for a repeated key.
+func (f *fields) appendRepeated(key string) pcommon.Value {
+	if f.lists == nil {
+		f.lists = map[string]pcommon.Slice{}
 	}
-	if f.multi[k] {
-		list := old.([]any)
-		for _, o := range list {
-			if sameScalar(o, v) {
-				return
+	list, ok := f.lists[key]
+	if !ok {
+		list = pcommon.NewSlice()
+		old, _ := f.m.Get(key)
+		old.CopyTo(list.AppendEmpty())
+		f.lists[key] = list
+	}
+	return list.AppendEmpty()
+}
+
+// closeRepeated stores each repeated key's distinct values: one value when
+// they are all equal, a list otherwise.
+func (f *fields) closeRepeated() {
+	for key, list := range f.lists {
+		distinct := pcommon.NewSlice()
+		for _, v := range list.All() {
+			seen := false
+			for _, d := range distinct.All() {
+				if d.Equal(v) {
+					seen = true
+					break
+				}
+			}
+			if !seen {
+				v.CopyTo(distinct.AppendEmpty())
 			}
 		}
-		f.m[k] = append(list, v)
-		return
+		if distinct.Len() == 1 {
+			distinct.At(0).CopyTo(f.m.PutEmpty(key))
+			continue
+		}
+		distinct.MoveAndAppendTo(f.m.PutEmptySlice(key))
 	}
-	if sameScalar(old, v) {
-		return
-	}
-	if f.multi == nil {
-		f.multi = map[string]bool{}
-	}
-	f.multi[k] = true
-	f.m[k] = []any{old, v}
 }
 
-func sameScalar(a, b any) bool {
-	switch a := a.(type) {
-	case string, int64, float64, bool:
-		return a == b
-	}
-	return false
-}
-
-// isBinary tells lines that are data, not text: invalid UTF-8 aside, more
-// than a tenth of their characters are control characters.
+// isBinary tells lines that are data, not text: more than a tenth of their
+// characters are control characters or replaced invalid bytes.
 func isBinary(s string) bool {
 	control, total := 0, 0
 	for _, c := range s {

@@ -59,7 +59,7 @@ func TestGolden(t *testing.T) {
 			var got []goldenRecord
 			for _, tok := range readTokens(t, in) {
 				r := p.Parse(tok)
-				g := goldenRecord{Line: r.Line, Format: r.Format, Level: r.Level, Attributes: r.Attributes}
+				g := goldenRecord{Line: r.Line, Format: r.Format, Level: r.Level, Attributes: r.Attributes.AsRaw()}
 				if !r.Timestamp.IsZero() {
 					g.Timestamp = r.Timestamp.UTC().Format(time.RFC3339Nano)
 				}

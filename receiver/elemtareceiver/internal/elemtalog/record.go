@@ -6,6 +6,8 @@ package elemtalog // import "github.com/elemta/otelcol-elemta/receiver/elemtarec
 
 import (
 	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 // Format is the shape a line was recognised as.
@@ -84,5 +86,5 @@ type Record struct {
 	// Format is the shape the line was recognised as.
 	Format Format
 	// Attributes are the fields of the line, typed, plus the derived ones above.
-	Attributes map[string]any
+	Attributes pcommon.Map
 }

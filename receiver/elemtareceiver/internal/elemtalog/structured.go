@@ -5,41 +5,45 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 // structured turns the fields of a JSON or key=value line into a record:
 // time, level and msg become the timestamp, level and log_message; the rest
 // is kept as it was, with the seed's names added next to Elemta's.
-func (p *Parser) structured(format Format, attrs map[string]any) Record {
-	r := Record{Format: format, Attributes: attrs}
+func (p *Parser) structured(r *Record, format Format) {
+	r.Format = format
+	attrs := r.Attributes
 
-	if t, ok := attrs["time"].(string); ok {
-		if ts, ok := p.parseTime(t); ok {
+	if t, ok := attrs.Get("time"); ok && t.Type() == pcommon.ValueTypeStr {
+		if ts, ok := p.parseTime(t.Str()); ok {
 			r.Timestamp = ts
-			delete(attrs, "time")
+			attrs.Remove("time")
 		}
 	}
-	if lv, ok := lastString(attrs["level"]); ok {
+	if lv, ok := lastString(attrs, "level"); ok {
 		r.Level = normaliseLevel(lv)
 	}
-	if msg, ok := attrs["msg"]; ok {
-		attrs[AttrLogMessage] = msg
-		delete(attrs, "msg")
+	if msg, ok := attrs.Get("msg"); ok {
+		kept := pcommon.NewValueEmpty() // read before the map grows
+		msg.CopyTo(kept)
+		kept.CopyTo(attrs.PutEmpty(AttrLogMessage))
+		attrs.Remove("msg")
 	}
 
 	addClientAddress(attrs)
 	addEnvelope(attrs)
-	if cmd, ok := lastString(attrs["command"]); ok {
+	if cmd, ok := lastString(attrs, "command"); ok {
 		addCommand(attrs, cmd)
 	}
 
-	elemtaType, _ := lastString(attrs[AttrEventType])
+	elemtaType, _ := lastString(attrs, AttrEventType)
 	ours := classifyStructured(attrs, elemtaType, r.Level)
-	attrs[AttrEventType] = ours
+	attrs.PutStr(AttrEventType, ours)
 	if elemtaType != "" && elemtaType != ours {
-		attrs[AttrElemtaEventType] = elemtaType
+		attrs.PutStr(AttrElemtaEventType, elemtaType)
 	}
-	return r
 }
 
 func (p *Parser) parseTime(s string) (time.Time, bool) {
@@ -54,30 +58,40 @@ func (p *Parser) parseTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// lastString returns a string value, or the last string of a repeated key.
-func lastString(v any) (string, bool) {
-	switch v := v.(type) {
-	case string:
-		return v, true
-	case []any:
-		for i := len(v) - 1; i >= 0; i-- {
-			if s, ok := v[i].(string); ok {
-				return s, true
+// lastString returns a string attribute, or the last string of a repeated key.
+func lastString(attrs pcommon.Map, key string) (string, bool) {
+	v, ok := attrs.Get(key)
+	if !ok {
+		return "", false
+	}
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		return v.Str(), true
+	case pcommon.ValueTypeSlice:
+		sl := v.Slice()
+		for i := sl.Len() - 1; i >= 0; i-- {
+			if sl.At(i).Type() == pcommon.ValueTypeStr {
+				return sl.At(i).Str(), true
 			}
 		}
 	}
 	return "", false
 }
 
-func stringList(v any) []string {
-	switch v := v.(type) {
-	case string:
-		return []string{v}
-	case []any:
-		out := make([]string, 0, len(v))
-		for _, it := range v {
-			if s, ok := it.(string); ok {
-				out = append(out, s)
+// stringList returns the strings of a string or list attribute.
+func stringList(attrs pcommon.Map, key string) []string {
+	v, ok := attrs.Get(key)
+	if !ok {
+		return nil
+	}
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		return []string{v.Str()}
+	case pcommon.ValueTypeSlice:
+		out := make([]string, 0, v.Slice().Len())
+		for _, it := range v.Slice().All() {
+			if it.Type() == pcommon.ValueTypeStr {
+				out = append(out, it.Str())
 			}
 		}
 		return out
@@ -103,22 +117,30 @@ func normaliseLevel(l string) string {
 
 // addClientAddress splits Elemta's client_ip ("127.0.0.21:44731") or
 // remote_addr into client_ip and client_port.
-func addClientAddress(attrs map[string]any) {
+func addClientAddress(attrs pcommon.Map) {
 	for _, key := range []string{AttrClientIP, "remote_addr", "client_addr"} {
-		addr, ok := lastString(attrs[key])
+		addr, ok := lastString(attrs, key)
 		if !ok || addr == "" {
 			continue
 		}
-		ip, port := splitAddress(addr)
-		if ip == "" {
-			continue
+		if putAddress(attrs, addr) {
+			return
 		}
-		attrs[AttrClientIP] = ip
-		if port >= 0 {
-			attrs[AttrClientPort] = int64(port)
-		}
-		return
 	}
+}
+
+// putAddress sets client_ip and client_port from "ip:port", "[v6]:port" or
+// a bare IP; it reports false when addr is no address.
+func putAddress(attrs pcommon.Map, addr string) bool {
+	ip, port := splitAddress(addr)
+	if ip == "" {
+		return false
+	}
+	attrs.PutStr(AttrClientIP, ip)
+	if port >= 0 {
+		attrs.PutInt(AttrClientPort, int64(port))
+	}
+	return true
 }
 
 // splitAddress returns the IP and port of "ip:port", "[v6]:port" or a bare
@@ -142,45 +164,45 @@ func splitAddress(addr string) (string, int) {
 
 // addEnvelope adds sender and recipient (always a list) from Elemta's
 // from and to (or to_envelope).
-func addEnvelope(attrs map[string]any) {
-	if from, ok := lastString(attrs["from"]); ok {
-		attrs[AttrSender] = from
+func addEnvelope(attrs pcommon.Map) {
+	if from, ok := lastString(attrs, "from"); ok {
+		attrs.PutStr(AttrSender, from)
 	}
 	for _, key := range []string{"to", "to_envelope"} {
-		if rcpts := stringList(attrs[key]); rcpts != nil {
-			attrs[AttrRecipient] = anyList(rcpts)
+		if rcpts := stringList(attrs, key); rcpts != nil {
+			putList(attrs, AttrRecipient, rcpts...)
 			return
 		}
 	}
 }
 
-func anyList(s []string) []any {
-	out := make([]any, len(s))
-	for i, v := range s {
-		out[i] = v
+func putList(attrs pcommon.Map, key string, items ...string) {
+	sl := attrs.PutEmptySlice(key)
+	sl.EnsureCapacity(len(items))
+	for _, it := range items {
+		sl.AppendEmpty().SetStr(it)
 	}
-	return out
 }
 
 // addCommand adds smtp_command and command_data from an SMTP command line,
 // and the envelope address of MAIL FROM and RCPT TO.
-func addCommand(attrs map[string]any, line string) {
+func addCommand(attrs pcommon.Map, line string) {
 	cmd, data, addr := splitCommand(line)
 	if cmd == "" {
 		return
 	}
-	attrs[AttrSMTPCommand] = cmd
+	attrs.PutStr(AttrSMTPCommand, cmd)
 	if data != "" {
-		attrs[AttrCommandData] = data
+		attrs.PutStr(AttrCommandData, data)
 	}
 	switch cmd {
 	case "MAIL FROM":
-		if _, ok := attrs[AttrSender]; !ok {
-			attrs[AttrSender] = addr
+		if _, ok := attrs.Get(AttrSender); !ok {
+			attrs.PutStr(AttrSender, addr)
 		}
 	case "RCPT TO":
-		if _, ok := attrs[AttrRecipient]; !ok && addr != "" {
-			attrs[AttrRecipient] = []any{addr}
+		if _, ok := attrs.Get(AttrRecipient); !ok && addr != "" {
+			putList(attrs, AttrRecipient, addr)
 		}
 	}
 }
@@ -230,7 +252,7 @@ func angleAddress(s string) string {
 
 // classifyStructured decides event_type for a JSON or key=value line: first
 // from Elemta's own event type, then from the message, then the component.
-func classifyStructured(attrs map[string]any, elemtaType, level string) string {
+func classifyStructured(attrs pcommon.Map, elemtaType, level string) string {
 	switch elemtaType {
 	case EventReception, EventDelivery, EventBounce, EventTempfail, EventDeferral,
 		EventRejection, EventSystem, EventAuthentication:
@@ -241,18 +263,18 @@ func classifyStructured(attrs map[string]any, elemtaType, level string) string {
 		return EventSMTPCommand
 	}
 
-	msg, _ := lastString(attrs[AttrLogMessage])
+	msg, _ := lastString(attrs, AttrLogMessage)
+	_, hasCommand := attrs.Get(AttrSMTPCommand)
 	switch {
 	case msg == "New connection" || msg == "Connection accepted" || strings.HasPrefix(msg, "new connection"):
 		return EventSMTPConnection
-	case attrs[AttrSMTPCommand] != nil ||
-		(strings.HasPrefix(msg, "Processing ") && strings.HasSuffix(msg, " command")):
+	case hasCommand || (strings.HasPrefix(msg, "Processing ") && strings.HasSuffix(msg, " command")):
 		return EventSMTPCommand
 	case strings.Contains(msg, "uthenticat"): // Authentication, authentication
 		return EventAuthentication
 	}
 
-	components := stringList(attrs[AttrComponent])
+	components := stringList(attrs, AttrComponent)
 	for _, c := range components {
 		switch {
 		case strings.Contains(c, "lmtp") || strings.Contains(c, "delivery"):

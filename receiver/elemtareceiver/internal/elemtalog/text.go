@@ -8,7 +8,7 @@ import (
 // parseText recognises the text shapes by their fixed prefixes: the older
 // `SMTP:` lines, Go's standard logger, `<date> <time> <LEVEL>` lines; any
 // other readable line is plain text. rest holds joined continuation lines.
-func (p *Parser) parseText(first, rest string) Record {
+func (p *Parser) parseText(r *Record, first, rest string) {
 	head := strings.TrimLeft(first, " \t")
 	withRest := func(msg string) string {
 		if rest == "" {
@@ -18,24 +18,20 @@ func (p *Parser) parseText(first, rest string) Record {
 	}
 
 	if after, ok := strings.CutPrefix(head, "SMTP: "); ok && matchDigits(after, "dddd-dd-dd dd:dd:dd ") {
-		r := Record{Format: FormatSMTP, Attributes: map[string]any{}}
+		r.Format = FormatSMTP
 		r.Timestamp = p.parseLocal("2006-01-02 15:04:05", after[:19])
-		p.smtpLine(&r, withRest(after[20:]))
-		return r
+		smtpLine(r, withRest(after[20:]))
+		return
 	}
-	if r, ok := p.goStdLine(head, withRest); ok {
-		return r
-	}
-	if r, ok := p.leveledLine(head, withRest); ok {
-		return r
+	if p.goStdLine(r, head, withRest) || p.leveledLine(r, head, withRest) {
+		return
 	}
 	if isBinary(first) {
-		return unparsed("binary data")
+		r.unparsed("binary data")
+		return
 	}
-	r := Record{Format: FormatPlain, Attributes: map[string]any{
-		AttrLogMessage: withRest(first),
-		AttrEventType:  EventSystem,
-	}}
+	r.Format = FormatPlain
+	r.Attributes.PutStr(AttrLogMessage, withRest(first))
 	for _, pfx := range []string{"WARNING:", "WARN:", "ERROR:", "FATAL:", "INFO:", "DEBUG:"} {
 		if strings.HasPrefix(head, pfx) {
 			r.Level = normaliseLevel(pfx[:len(pfx)-1])
@@ -43,9 +39,10 @@ func (p *Parser) parseText(first, rest string) Record {
 		}
 	}
 	if r.Level == "ERROR" || r.Level == "FATAL" {
-		r.Attributes[AttrEventType] = EventError
+		r.Attributes.PutStr(AttrEventType, EventError)
+	} else {
+		r.Attributes.PutStr(AttrEventType, EventSystem)
 	}
-	return r
 }
 
 // parseLocal reads a time without a zone; a malformed one is the zero time.
@@ -55,72 +52,66 @@ func (p *Parser) parseLocal(layout, s string) time.Time {
 }
 
 // smtpLine reads the text after the time of an `SMTP:` line.
-func (*Parser) smtpLine(r *Record, text string) {
+func smtpLine(r *Record, text string) {
 	attrs := r.Attributes
-	attrs[AttrLogMessage] = text
+	attrs.PutStr(AttrLogMessage, text)
 	lower := strings.ToLower(text)
 	switch {
 	case strings.HasPrefix(lower, "new connection:"):
-		attrs[AttrEventType] = EventSMTPConnection
-		addr := strings.TrimSpace(text[len("new connection:"):])
-		if ip, port := splitAddress(addr); ip != "" {
-			attrs[AttrClientIP] = ip
-			if port >= 0 {
-				attrs[AttrClientPort] = int64(port)
-			}
-		}
+		attrs.PutStr(AttrEventType, EventSMTPConnection)
+		putAddress(attrs, strings.TrimSpace(text[len("new connection:"):]))
 	case strings.Contains(lower, "connection"):
-		attrs[AttrEventType] = EventSMTPConnection
+		attrs.PutStr(AttrEventType, EventSMTPConnection)
 	default:
 		addCommand(attrs, text)
+		cmd, hasCommand := attrs.Get(AttrSMTPCommand)
 		switch {
-		case attrs[AttrSMTPCommand] == "AUTH" || strings.Contains(lower, "authenticat"):
-			attrs[AttrEventType] = EventAuthentication
-		case attrs[AttrSMTPCommand] != nil:
-			attrs[AttrEventType] = EventSMTPCommand
+		case (hasCommand && cmd.Str() == "AUTH") || strings.Contains(lower, "authenticat"):
+			attrs.PutStr(AttrEventType, EventAuthentication)
+		case hasCommand:
+			attrs.PutStr(AttrEventType, EventSMTPCommand)
 		default:
-			attrs[AttrEventType] = EventSession
+			attrs.PutStr(AttrEventType, EventSession)
 		}
 	}
 }
 
 // goStdLine reads `[PREFIX] 2006/01/02 15:04:05[.000000] message`.
-func (p *Parser) goStdLine(head string, withRest func(string) string) (Record, bool) {
+func (p *Parser) goStdLine(r *Record, head string, withRest func(string) string) bool {
 	s, prefix := head, ""
 	if strings.HasPrefix(s, "[") {
 		end := strings.IndexByte(s, ']')
 		if end < 0 || end > 64 || end+1 >= len(s) || s[end+1] != ' ' {
-			return Record{}, false
+			return false
 		}
 		prefix, s = s[1:end], s[end+2:]
 	}
 	if !matchDigits(s, "dddd/dd/dd dd:dd:dd") {
-		return Record{}, false
+		return false
 	}
 	stamp, msg := s[:19], s[19:]
 	if matchDigits(msg, ".dddddd") {
 		stamp, msg = s[:26], s[26:]
 	}
 	if msg != "" && msg[0] != ' ' {
-		return Record{}, false
+		return false
 	}
-	r := Record{Format: FormatGoStd, Attributes: map[string]any{
-		AttrLogMessage: withRest(strings.TrimPrefix(msg, " ")),
-		AttrEventType:  EventSystem,
-	}}
+	r.Format = FormatGoStd
 	r.Timestamp = p.parseLocal("2006/01/02 15:04:05.999999", stamp)
+	r.Attributes.PutStr(AttrLogMessage, withRest(strings.TrimPrefix(msg, " ")))
+	r.Attributes.PutStr(AttrEventType, EventSystem)
 	if prefix != "" {
-		r.Attributes[AttrComponent] = prefix
+		r.Attributes.PutStr(AttrComponent, prefix)
 	}
-	return r, true
+	return true
 }
 
 // leveledLine reads `2006-01-02 15:04:05[.000] LEVEL message`, with a T
 // between date and time, an optional Z, and the level optionally in brackets.
-func (p *Parser) leveledLine(head string, withRest func(string) string) (Record, bool) {
+func (p *Parser) leveledLine(r *Record, head string, withRest func(string) string) bool {
 	if !matchDigits(head, "dddd-dd-dd") || len(head) < 19 || (head[10] != ' ' && head[10] != 'T') ||
 		!matchDigits(head[11:], "dd:dd:dd") {
-		return Record{}, false
+		return false
 	}
 	end := 19
 	for end < len(head) && (head[end] == '.' || head[end] == ',' || isDigit(head[end])) {
@@ -131,16 +122,16 @@ func (p *Parser) leveledLine(head string, withRest func(string) string) (Record,
 		end++
 	}
 	if end >= len(head) || head[end] != ' ' {
-		return Record{}, false
+		return false
 	}
 	word, msg, _ := strings.Cut(head[end+1:], " ")
 	level := normaliseLevel(strings.Trim(word, "[]:"))
 	if level == "" {
-		return Record{}, false
+		return false
 	}
-	r := Record{Format: FormatLeveled, Level: level, Attributes: map[string]any{
-		AttrLogMessage: withRest(msg),
-	}}
+	r.Format = FormatLeveled
+	r.Level = level
+	r.Attributes.PutStr(AttrLogMessage, withRest(msg))
 	stamp := strings.Replace(strings.Replace(head[:end], "T", " ", 1), ",", ".", 1)
 	stamp = strings.TrimSuffix(stamp, "Z")
 	loc := p.loc
@@ -150,16 +141,15 @@ func (p *Parser) leveledLine(head string, withRest func(string) string) (Record,
 	if t, err := time.ParseInLocation("2006-01-02 15:04:05.999999999", stamp, loc); err == nil {
 		r.Timestamp = t
 	}
-	lower := strings.ToLower(msg)
 	switch {
 	case level == "ERROR" || level == "FATAL":
-		r.Attributes[AttrEventType] = EventError
-	case strings.Contains(lower, "authenticat"):
-		r.Attributes[AttrEventType] = EventAuthentication
+		r.Attributes.PutStr(AttrEventType, EventError)
+	case strings.Contains(msg, "uthenticat"):
+		r.Attributes.PutStr(AttrEventType, EventAuthentication)
 	default:
-		r.Attributes[AttrEventType] = EventSystem
+		r.Attributes.PutStr(AttrEventType, EventSystem)
 	}
-	return r, true
+	return true
 }
 
 // matchDigits reports whether s starts with pattern, where 'd' stands for

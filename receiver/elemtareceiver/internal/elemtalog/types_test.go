@@ -49,7 +49,7 @@ func TestValueTypes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := p.Parse(tt.line)
-			assert.Equal(t, tt.want, r.Attributes[tt.key])
+			assert.Equal(t, tt.want, r.Attributes.AsRaw()[tt.key])
 		})
 	}
 }
@@ -146,10 +146,10 @@ func FuzzParse(f *testing.F) {
 		if !known[r.Format] {
 			t.Fatalf("unknown format %q", r.Format)
 		}
-		for k, v := range r.Attributes {
+		for k, v := range r.Attributes.AsRaw() {
 			requireValidStrings(t, k, v)
 		}
-		if et, _ := r.Attributes[AttrEventType].(string); et == "" {
+		if et, _ := r.Attributes.Get(AttrEventType); et.Str() == "" {
 			t.Fatalf("no event_type for %q", line)
 		}
 		sc := bufio.NewScanner(bytes.NewReader([]byte(line)))
