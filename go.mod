@@ -6,6 +6,8 @@ require (
 	github.com/cenkalti/backoff/v5 v5.0.3
 	github.com/open-telemetry/opentelemetry-collector-contrib/exporter/elasticsearchexporter v0.156.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage v0.156.0
+	github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden v0.156.0
+	github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest v0.156.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza v0.156.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/receiver/filelogreceiver v0.156.0
 	github.com/stretchr/testify v1.11.1
@@ -13,6 +15,7 @@ require (
 	go.opentelemetry.io/collector/component v1.62.0
 	go.opentelemetry.io/collector/component/componentstatus v0.156.0
 	go.opentelemetry.io/collector/component/componenttest v0.156.0
+	go.opentelemetry.io/collector/config/configopaque v1.62.0
 	go.opentelemetry.io/collector/config/configoptional v1.62.0
 	go.opentelemetry.io/collector/config/configretry v1.62.0
 	go.opentelemetry.io/collector/confmap v1.62.0
@@ -27,6 +30,9 @@ require (
 	go.opentelemetry.io/collector/extension/extensiontest v0.156.0
 	go.opentelemetry.io/collector/extension/xextension v0.156.0
 	go.opentelemetry.io/collector/pdata v1.62.0
+	go.opentelemetry.io/collector/processor v1.62.0
+	go.opentelemetry.io/collector/processor/processorhelper v0.156.0
+	go.opentelemetry.io/collector/processor/processortest v0.156.0
 	go.opentelemetry.io/collector/receiver v1.62.0
 	go.opentelemetry.io/collector/receiver/receiverhelper v0.156.0
 	go.opentelemetry.io/collector/receiver/receivertest v0.156.0
@@ -84,6 +90,7 @@ require (
 	github.com/modern-go/reflect2 v1.0.3-0.20250322232337-35a7c28c31ee // indirect
 	github.com/open-telemetry/opentelemetry-collector-contrib/internal/common v0.156.0 // indirect
 	github.com/open-telemetry/opentelemetry-collector-contrib/internal/coreinternal v0.156.0 // indirect
+	github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatautil v0.156.0 // indirect
 	github.com/pierrec/lz4/v4 v4.1.27 // indirect
 	github.com/pmezard/go-difflib v1.0.1-0.20181226105442-5d4384ee4fb2 // indirect
 	github.com/rs/cors v1.11.1 // indirect
@@ -96,7 +103,6 @@ require (
 	go.opentelemetry.io/collector/config/confighttp v0.156.0 // indirect
 	go.opentelemetry.io/collector/config/configmiddleware v1.62.0 // indirect
 	go.opentelemetry.io/collector/config/confignet v1.62.0 // indirect
-	go.opentelemetry.io/collector/config/configopaque v1.62.0 // indirect
 	go.opentelemetry.io/collector/config/configtls v1.62.0 // indirect
 	go.opentelemetry.io/collector/consumer/consumererror/xconsumererror v0.156.0 // indirect
 	go.opentelemetry.io/collector/consumer/xconsumer v0.156.0 // indirect
@@ -107,9 +113,11 @@ require (
 	go.opentelemetry.io/collector/featuregate v1.62.0 // indirect
 	go.opentelemetry.io/collector/internal/componentalias v0.156.0 // indirect
 	go.opentelemetry.io/collector/pdata/pprofile v0.156.0 // indirect
+	go.opentelemetry.io/collector/pdata/testdata v0.156.0 // indirect
 	go.opentelemetry.io/collector/pdata/xpdata v0.156.0 // indirect
 	go.opentelemetry.io/collector/pipeline v1.62.0 // indirect
 	go.opentelemetry.io/collector/pipeline/xpipeline v0.156.0 // indirect
+	go.opentelemetry.io/collector/processor/xprocessor v0.156.0 // indirect
 	go.opentelemetry.io/collector/receiver/xreceiver v0.156.0 // indirect
 	go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp v0.69.0 // indirect
 	go.opentelemetry.io/ebpf-profiler v0.0.202623 // indirect

@@ -43,8 +43,9 @@ func newConverter(p *elemtalog.Parser, cfg *Config, tb *metadata.TelemetryBuilde
 }
 
 // convert parses tokens (lines with their continuations) into one batch.
-// offsets[i] is where token i starts in its file.
-func (c *converter) convert(ctx context.Context, tokens [][]byte, fileAttrs map[string]any, offsets []int64) plog.Logs {
+// offsets[i] is where token i starts in its file. count records the lines
+// in the receiver's metrics; a batch converted again for a retry is not.
+func (c *converter) convert(ctx context.Context, tokens [][]byte, fileAttrs map[string]any, offsets []int64, count bool) plog.Logs {
 	ld := plog.NewLogs()
 	sl := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
 	sl.Scope().SetName(metadata.ScopeName)
@@ -99,11 +100,14 @@ func (c *converter) convert(ctx context.Context, tokens [][]byte, fileAttrs map[
 		}
 		if rec.Format == elemtalog.FormatUnparsed {
 			unparsed++
-		} else {
+		} else if count {
 			c.telemetry.ReceiverElemtaLinesParsed.Add(ctx, 1, c.byFormat[rec.Format])
 		}
 	}
 
+	if !count {
+		return ld
+	}
 	c.telemetry.ReceiverElemtaLinesRead.Add(ctx, read)
 	if unparsed > 0 {
 		c.telemetry.ReceiverElemtaLinesUnparsed.Add(ctx, unparsed)

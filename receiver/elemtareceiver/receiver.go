@@ -139,23 +139,29 @@ func (r *logsReceiver) Shutdown(ctx context.Context) error {
 }
 
 // emit is the file consumer's callback for a batch of lines of one file.
+// The tokens stay valid until it returns.
 func (r *logsReceiver) emit(ctx context.Context, tokens [][]byte, fileAttrs map[string]any, _ int64, offsets []int64) error {
-	ld := r.converter.convert(ctx, tokens, fileAttrs, offsets)
-	if ld.LogRecordCount() == 0 {
-		return nil
+	first := true
+	// A consumer may change a batch it refuses, so every attempt gets a
+	// batch converted afresh from the lines; only the first is counted.
+	batch := func() plog.Logs {
+		ld := r.converter.convert(ctx, tokens, fileAttrs, offsets, first)
+		first = false
+		return ld
 	}
-	r.deliver(ctx, ld)
+	r.deliver(ctx, batch)
 	return nil
 }
 
 // deliver hands a batch to the pipeline, retrying until it is taken. When
 // the receiver is stopped first, the batch is saved in storage and
 // delivered after the next start.
-func (r *logsReceiver) deliver(ctx context.Context, ld plog.Logs) {
-	err := r.consumeWithRetry(ctx, ld)
+func (r *logsReceiver) deliver(ctx context.Context, batch func() plog.Logs) {
+	err := r.consumeWithRetry(ctx, batch)
 	if err == nil || ctx.Err() == nil {
 		return
 	}
+	ld := batch()
 	if saveErr := r.pending.save(ld); saveErr != nil {
 		r.set.Logger.Error("Lines not delivered before shutdown could not be saved; they are lost",
 			zap.Int("lines", ld.LogRecordCount()), zap.Error(saveErr))
@@ -166,10 +172,10 @@ func (r *logsReceiver) deliver(ctx context.Context, ld plog.Logs) {
 		zap.Int("lines", ld.LogRecordCount()))
 }
 
-// consumeWithRetry returns nil once the pipeline took the batch, or the
-// last error when ctx ends first. A permanent error drops the batch: it is
-// logged and counted.
-func (r *logsReceiver) consumeWithRetry(ctx context.Context, ld plog.Logs) error {
+// consumeWithRetry returns nil once the pipeline took a batch, or the last
+// error when ctx ends first. A permanent error drops the batch: it is
+// logged and counted. batch returns a new copy of the batch for each attempt.
+func (r *logsReceiver) consumeWithRetry(ctx context.Context, batch func() plog.Logs) error {
 	bo := backoff.ExponentialBackOff{
 		InitialInterval:     r.cfg.RetryOnFailure.InitialInterval,
 		RandomizationFactor: r.cfg.RetryOnFailure.RandomizationFactor,
@@ -181,8 +187,12 @@ func (r *logsReceiver) consumeWithRetry(ctx context.Context, ld plog.Logs) error
 	if r.cfg.RetryOnFailure.MaxElapsedTime > 0 {
 		deadline = time.Now().Add(r.cfg.RetryOnFailure.MaxElapsedTime)
 	}
-	n := ld.LogRecordCount()
 	for {
+		ld := batch()
+		n := ld.LogRecordCount()
+		if n == 0 {
+			return nil
+		}
 		obsCtx := r.obsrecv.StartLogsOp(ctx)
 		err := r.next.ConsumeLogs(obsCtx, ld)
 		r.obsrecv.EndLogsOp(obsCtx, metadata.Type.String(), n, err)
@@ -221,8 +231,13 @@ func (r *logsReceiver) replayPending(ctx context.Context, host component.Host) {
 	}
 	r.set.Logger.Info("Delivering lines saved at the last shutdown", zap.Int("batches", len(batches)))
 	delivered := 0
-	for _, ld := range batches {
-		if err := r.consumeWithRetry(ctx, ld); err != nil {
+	for _, saved := range batches {
+		copyOf := func() plog.Logs {
+			ld := plog.NewLogs()
+			saved.CopyTo(ld)
+			return ld
+		}
+		if err := r.consumeWithRetry(ctx, copyOf); err != nil {
 			break // stopped again: the rest stays saved
 		}
 		delivered++

@@ -407,3 +407,31 @@ func TestGzipRotatedFiles(t *testing.T) {
 	defer func() { require.NoError(t, rcv.Shutdown(context.Background())) }()
 	requireExactlyOnce(t, sink, lines)
 }
+
+// TestRetriesSendTheLinesAsRead: a consumer may change a batch before it
+// refuses it (a processor runs first); a retry still carries the lines as read.
+func TestRetriesSendTheLinesAsRead(t *testing.T) {
+	dir := t.TempDir()
+	lines := numbered("line", 50)
+	writeLines(t, filepath.Join(dir, "elemta.log"), os.O_CREATE, lines...)
+	cfg := testConfig(filepath.Join(dir, "*.log"))
+	cfg.RetryOnFailure.InitialInterval = time.Millisecond
+	cfg.RetryOnFailure.MaxInterval = 5 * time.Millisecond
+
+	sink := new(consumertest.LogsSink)
+	var refusals atomic.Int64
+	mutating, err := consumer.NewLogs(func(ctx context.Context, ld plog.Logs) error {
+		if refusals.Add(1) <= 3 {
+			ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Body().SetStr("changed by a refusing consumer")
+			return errors.New("try again")
+		}
+		return sink.ConsumeLogs(ctx, ld)
+	})
+	require.NoError(t, err)
+	set := receivertest.NewNopSettings(metadata.Type)
+	rcv, err := NewFactory().CreateLogs(context.Background(), set, cfg, mutating)
+	require.NoError(t, err)
+	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
+	defer func() { require.NoError(t, rcv.Shutdown(context.Background())) }()
+	requireExactlyOnce(t, sink, lines)
+}

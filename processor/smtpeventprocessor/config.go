@@ -1,0 +1,81 @@
+package smtpeventprocessor // import "github.com/elemta/otelcol-elemta/processor/smtpeventprocessor"
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.opentelemetry.io/collector/config/configopaque"
+)
+
+// Config is the configuration of the smtpevent processor.
+type Config struct {
+	// Session bounds the table of SMTP sessions whose context (client
+	// address, HELO name, user, TLS) is added to the session's other lines.
+	Session SessionConfig `mapstructure:"session"`
+
+	// Document shapes the Elasticsearch document.
+	Document DocumentConfig `mapstructure:"document"`
+
+	// Privacy optionally hashes or redacts personal data. Credentials are
+	// always scrubbed, whatever this says.
+	Privacy PrivacyConfig `mapstructure:"privacy"`
+}
+
+// SessionConfig bounds the session table.
+type SessionConfig struct {
+	// MaxSessions is the number of sessions kept; the least recently seen
+	// goes first (`session::max_sessions`).
+	MaxSessions int `mapstructure:"max_sessions"`
+	// TTL forgets a session not seen for this long (`session::ttl`).
+	TTL time.Duration `mapstructure:"ttl"`
+}
+
+// DocumentConfig shapes the Elasticsearch document.
+type DocumentConfig struct {
+	// IndexPrefix is followed by the event's UTC date, YYYY.MM.dd
+	// (`document::index_prefix`); empty leaves routing to the exporter.
+	IndexPrefix string `mapstructure:"index_prefix"`
+}
+
+// Privacy modes.
+const (
+	PrivacyKeep   = "keep"
+	PrivacyHash   = "hash"
+	PrivacyRedact = "redact"
+)
+
+// PrivacyConfig hashes (keyed HMAC-SHA256) or redacts personal data.
+type PrivacyConfig struct {
+	// HashKey is the HMAC key (`privacy::hash_key`); required when a field is hashed.
+	HashKey configopaque.String `mapstructure:"hash_key"`
+	// Sender, Recipient and Subject are keep (default), hash or redact.
+	Sender    string `mapstructure:"sender"`
+	Recipient string `mapstructure:"recipient"`
+	Subject   string `mapstructure:"subject"`
+}
+
+// Validate checks the configuration; each message names the key and the fix.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Session.MaxSessions <= 0 {
+		errs = append(errs, fmt.Errorf("session::max_sessions: %d must be positive, for example 10000", c.Session.MaxSessions))
+	}
+	if c.Session.TTL <= 0 {
+		errs = append(errs, fmt.Errorf("session::ttl: %s must be positive, for example 10m", c.Session.TTL))
+	}
+	hashing := false
+	for key, mode := range map[string]string{"sender": c.Privacy.Sender, "recipient": c.Privacy.Recipient, "subject": c.Privacy.Subject} {
+		switch mode {
+		case PrivacyKeep, PrivacyRedact:
+		case PrivacyHash:
+			hashing = true
+		default:
+			errs = append(errs, fmt.Errorf("privacy::%s: %q is not a mode; use %q, %q or %q", key, mode, PrivacyKeep, PrivacyHash, PrivacyRedact))
+		}
+	}
+	if hashing && len(c.Privacy.HashKey) < 16 {
+		errs = append(errs, errors.New("privacy::hash_key: hashing needs a secret key of at least 16 characters; set it, for example from ${env:SMTPEVENT_HASH_KEY}"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,308 @@
+package smtpeventprocessor
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/processor/processortest"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+
+	"github.com/elemta/otelcol-elemta/processor/smtpeventprocessor/internal/metadata"
+	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected files in testdata/")
+
+// observed is the fixed observed time given to test records.
+var observed = time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
+
+// readLines parses a log file with the elemta receiver, as the collector
+// does, and makes what depends on the machine fixed: the file's path, the
+// observed time and the host name.
+func readLines(t *testing.T, path string) plog.Logs {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	want := 0
+	for _, l := range strings.Split(string(data), "\n") {
+		if l != "" && l[0] != ' ' && l[0] != '\t' {
+			want++
+		}
+	}
+
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.Base(path)), data, 0o600))
+	f := elemtareceiver.NewFactory()
+	cfg := f.CreateDefaultConfig().(*elemtareceiver.Config)
+	cfg.Include = []string{filepath.Join(dir, "*")}
+	cfg.PollInterval = 10 * time.Millisecond
+	cfg.FlushPeriod = 20 * time.Millisecond
+	sink := new(consumertest.LogsSink)
+	rcv, err := f.CreateLogs(context.Background(), receivertest.NewNopSettings(f.Type()), cfg, sink)
+	require.NoError(t, err)
+	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == want }, 10*time.Second, 5*time.Millisecond)
+	require.NoError(t, rcv.Shutdown(context.Background()))
+
+	out := plog.NewLogs()
+	rl := out.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr("host.name", "mx1.test")
+	sl := rl.ScopeLogs().AppendEmpty()
+	for _, ld := range sink.AllLogs() {
+		for _, in := range ld.ResourceLogs().All() {
+			for _, s := range in.ScopeLogs().All() {
+				s.Scope().CopyTo(sl.Scope())
+				for _, lr := range s.LogRecords().All() {
+					lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(observed))
+					lr.Attributes().PutStr("log.file.path", "/var/log/elemta/"+filepath.Base(path))
+					lr.CopyTo(sl.LogRecords().AppendEmpty())
+				}
+			}
+		}
+	}
+	return out
+}
+
+func newTestProcessor(t *testing.T, cfg *Config) (*consumertest.LogsSink, func(plog.Logs)) {
+	t.Helper()
+	sink := new(consumertest.LogsSink)
+	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, sink)
+	require.NoError(t, err)
+	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, p.Shutdown(context.Background())) })
+	return sink, func(ld plog.Logs) { require.NoError(t, p.ConsumeLogs(context.Background(), ld)) }
+}
+
+// TestGolden runs each testdata/<name>.log through the receiver and the
+// processor and compares the events with testdata/<name>.expected.yaml.
+// Run `go test -run TestGolden -update` after a deliberate change and read
+// the diff.
+func TestGolden(t *testing.T) {
+	inputs, err := filepath.Glob(filepath.Join("testdata", "*.log"))
+	require.NoError(t, err)
+	require.NotEmpty(t, inputs)
+	for _, in := range inputs {
+		t.Run(filepath.Base(in), func(t *testing.T) {
+			sink, consume := newTestProcessor(t, createDefaultConfig().(*Config))
+			consume(readLines(t, in))
+			require.Len(t, sink.AllLogs(), 1)
+			got := sink.AllLogs()[0]
+
+			expectedPath := strings.TrimSuffix(in, ".log") + ".expected.yaml"
+			if *update {
+				require.NoError(t, golden.WriteLogs(t, expectedPath, got))
+			}
+			expected, err := golden.ReadLogs(expectedPath)
+			require.NoError(t, err)
+			require.NoError(t, plogtest.CompareLogs(expected, got))
+		})
+	}
+}
+
+// events returns the records of the processed batches by their log line.
+func events(sink *consumertest.LogsSink) []plog.LogRecord {
+	var out []plog.LogRecord
+	for _, ld := range sink.AllLogs() {
+		for _, rl := range ld.ResourceLogs().All() {
+			for _, sl := range rl.ScopeLogs().All() {
+				for _, lr := range sl.LogRecords().All() {
+					out = append(out, lr)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func attr(lr plog.LogRecord, key string) any {
+	return lr.Attributes().AsRaw()[key]
+}
+
+func TestSeedQueriesFields(t *testing.T) {
+	sink, consume := newTestProcessor(t, createDefaultConfig().(*Config))
+	consume(readLines(t, filepath.Join("testdata", "seed.log")))
+	evs := events(sink)
+	require.Len(t, evs, 6)
+
+	tests := []struct {
+		index  int
+		fields map[string]any
+	}{
+		{0, map[string]any{"event_type": "smtp_connection", "client_ip": "192.168.1.100"}},
+		// The EHLO line names no address: it comes from the session's connection.
+		{1, map[string]any{"event_type": "smtp_command", "client_ip": "192.168.1.100", "client_port": int64(54321), "helo": "client.example.com"}},
+		{2, map[string]any{"sender": "sender@example.com", "sender_domain": "example.com", "client_ip": "192.168.1.100", "helo": "client.example.com"}},
+		{3, map[string]any{"event_type": "queue_processing", "recipient_domain": []any{"example.com"}, "recipient_count": int64(1)}},
+		{4, map[string]any{"event_type": "message_delivery", "mta_flow": "delivery", "event.outcome": "success"}},
+		{5, map[string]any{"level": "ERROR", "is_error": true, "event.outcome": "failure", "error_reason": "Failed to deliver message: connection refused"}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("line %d", tt.index+1), func(t *testing.T) {
+			ev := evs[tt.index]
+			for k, v := range tt.fields {
+				assert.Equal(t, v, attr(ev, k), k)
+			}
+			doc := ev.Body().Map().AsRaw()
+			for k, v := range tt.fields {
+				assert.Equal(t, v, doc[k], "document field %s", k)
+			}
+			day := observed // a line without a time is filed under the day it was read
+			if ev.Timestamp() != 0 {
+				day = ev.Timestamp().AsTime()
+			}
+			assert.Equal(t, "elemta-logs-"+day.UTC().Format("2006.01.02"), attr(ev, "elasticsearch.index"), "routed by the event's own date")
+			assert.NotEmpty(t, attr(ev, "elasticsearch.document_id"))
+			assert.Contains(t, doc, "@timestamp")
+			assert.Contains(t, doc, "message")
+		})
+	}
+}
+
+func TestResendKeepsDocumentIDs(t *testing.T) {
+	input := readLines(t, filepath.Join("testdata", "flow.log"))
+	ids := func() []any {
+		sink, consume := newTestProcessor(t, createDefaultConfig().(*Config))
+		in := plog.NewLogs()
+		input.CopyTo(in)
+		consume(in)
+		var out []any
+		for _, ev := range events(sink) {
+			out = append(out, attr(ev, "elasticsearch.document_id"))
+		}
+		return out
+	}
+	first, second := ids(), ids()
+	assert.Equal(t, first, second)
+	seen := map[any]bool{}
+	for _, id := range first {
+		assert.False(t, seen[id], "ids are unique")
+		seen[id] = true
+	}
+}
+
+func TestCredentialsNeverLeave(t *testing.T) {
+	sink, consume := newTestProcessor(t, createDefaultConfig().(*Config))
+	consume(readLines(t, filepath.Join("testdata", "auth-session.log")))
+	payloads := []string{
+		"AG9saXZpYS5oYXJ0QGNvcnAuZXhhbXBsZS5vcmcAc2FtcGxlLXBhc3N3b3JkLTE=",
+		"AG1laS50YW5ha2FAbGlzdHMuZXhhbXBsZS5pbwBzYW1wbGUtcGFzc3dvcmQtMw==",
+		"AHJhamVzaC5peWVyQHNob3AuZXhhbXBsZS5uZXQAc2FtcGxlLXBhc3N3b3JkLTI=",
+	}
+	scrubbed := 0
+	for _, ev := range events(sink) {
+		var m plog.ProtoMarshaler
+		ld := plog.NewLogs()
+		ev.CopyTo(ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty())
+		raw, err := m.MarshalLogs(ld)
+		require.NoError(t, err)
+		for _, p := range payloads {
+			assert.NotContains(t, string(raw), p)
+		}
+		if strings.Contains(string(raw), "AUTH PLAIN [REDACTED]") {
+			scrubbed++
+		}
+	}
+	assert.Positive(t, scrubbed, "the AUTH line is kept, its payload replaced")
+}
+
+func TestScrubAuth(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{`AUTH PLAIN AG9saXZpYQBzZWNyZXQ=\x0D\x0A`, `AUTH PLAIN [REDACTED]\x0D\x0A`},
+		{"auth login dXNlcg==", "auth login [REDACTED]"},
+		{"AUTH LOGIN", "AUTH LOGIN"},
+		{"AUTH PLAIN =", "AUTH PLAIN ="},
+		{"Authentication successful", "Authentication successful"},
+		{`"msg":"Auth config loaded","datasource":"file"`, `"msg":"Auth config loaded","datasource":"file"`},
+		{`"msg":"Processing AUTH command","command":"AUTH PLAIN AHJh=\r\n"`, `"msg":"Processing AUTH command","command":"AUTH PLAIN [REDACTED]\r\n"`},
+		{"x AUTH PLAIN a1 y AUTH LOGIN b2", "x AUTH PLAIN [REDACTED] y AUTH LOGIN [REDACTED]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, _ := scrubAuth(tt.in)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestPrivacy(t *testing.T) {
+	tests := []struct {
+		name   string
+		mode   string
+		check  func(t *testing.T, sender string)
+		hidden bool
+	}{
+		{name: "keep", mode: PrivacyKeep, check: func(t *testing.T, s string) { assert.Equal(t, "sender@example.com", s) }},
+		{name: "redact", mode: PrivacyRedact, hidden: true, check: func(t *testing.T, s string) { assert.Equal(t, redacted, s) }},
+		{name: "hash", mode: PrivacyHash, hidden: true, check: func(t *testing.T, s string) { assert.True(t, strings.HasPrefix(s, "hmac:"), s) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			cfg.Privacy.Sender, cfg.Privacy.Recipient = tt.mode, tt.mode
+			cfg.Privacy.HashKey = "0123456789abcdef0123"
+			sink, consume := newTestProcessor(t, cfg)
+			consume(readLines(t, filepath.Join("testdata", "seed.log")))
+			ev := events(sink)[3] // component=queue-processor ... from=... to=[...]
+			tt.check(t, attr(ev, "sender").(string))
+			assert.Equal(t, "example.com", attr(ev, "sender_domain"), "domains stay")
+			doc := ev.Body().Map().AsRaw()
+			if tt.hidden {
+				assert.NotContains(t, doc["message"], "sender@example.com")
+				assert.NotContains(t, doc["message"], "recipient@example.com")
+				assert.NotEqual(t, "sender@example.com", attr(ev, "from"))
+			}
+		})
+	}
+}
+
+func TestSessionTableIsBounded(t *testing.T) {
+	var evicted int
+	var size int64
+	table := newSessionTable(2, time.Minute, func() { evicted++ }, func(d int64) { size += d })
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	table.now = func() time.Time { return now }
+	for _, id := range []string{"a", "b", "c"} {
+		table.with([]string{id}, false, func(s *session) { s.clientIP = id })
+	}
+	assert.Equal(t, 2, table.len())
+	assert.Equal(t, 1, evicted)
+	assert.Equal(t, int64(2), size)
+
+	var ip string
+	table.with([]string{"b"}, false, func(s *session) { ip = s.clientIP })
+	assert.Equal(t, "b", ip, "b is still known")
+
+	now = now.Add(2 * time.Minute) // past the TTL
+	table.with([]string{"b"}, false, func(s *session) { ip = s.clientIP })
+	assert.Empty(t, ip, "an expired session starts afresh")
+}
+
+// FuzzScrubAuth checks that scrubbing never panics and is idempotent.
+func FuzzScrubAuth(f *testing.F) {
+	for _, seed := range []string{"AUTH PLAIN AG9saXZpYQBzZWNyZXQ=", "auth login x", "Auth config loaded", "AUTH", "aUtH CRAM-MD5 abc= AUTH PLAIN"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		once, _ := scrubAuth(s)
+		twice, changed := scrubAuth(once)
+		if changed && twice != once {
+			t.Fatalf("not idempotent: %q -> %q -> %q", s, once, twice)
+		}
+	})
+}
