@@ -20,6 +20,24 @@ type Config struct {
 	// Privacy optionally hashes or redacts personal data. Credentials are
 	// always scrubbed, whatever this says.
 	Privacy PrivacyConfig `mapstructure:"privacy"`
+
+	// GeoIP places client and delivery server addresses.
+	GeoIP GeoIPConfig `mapstructure:"geoip"`
+}
+
+// GeoIPConfig names MaxMind-format databases. Both empty turns GeoIP off.
+type GeoIPConfig struct {
+	// CityDatabase is a City database: GeoIP2/GeoLite2 (or DB-IP's own)
+	// schema, or ip-location-db's flattened one, told by its metadata
+	// (`geoip::city_database`).
+	CityDatabase string `mapstructure:"city_database"`
+	// ASNDatabase is an ASN database (`geoip::asn_database`).
+	ASNDatabase string `mapstructure:"asn_database"`
+	// CacheSize is the number of addresses whose answer is kept (`geoip::cache_size`).
+	CacheSize int `mapstructure:"cache_size"`
+	// ReloadInterval is how often the files are checked for a new version
+	// (`geoip::reload_interval`).
+	ReloadInterval time.Duration `mapstructure:"reload_interval"`
 }
 
 // SessionConfig bounds the session table.
@@ -63,6 +81,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Session.TTL <= 0 {
 		errs = append(errs, fmt.Errorf("session::ttl: %s must be positive, for example 10m", c.Session.TTL))
+	}
+	if c.GeoIP.CacheSize <= 0 {
+		errs = append(errs, fmt.Errorf("geoip::cache_size: %d must be positive, for example 4096", c.GeoIP.CacheSize))
+	}
+	if c.GeoIP.ReloadInterval <= 0 {
+		errs = append(errs, fmt.Errorf("geoip::reload_interval: %s must be positive, for example 1m", c.GeoIP.ReloadInterval))
 	}
 	hashing := false
 	for key, mode := range map[string]string{"sender": c.Privacy.Sender, "recipient": c.Privacy.Recipient, "subject": c.Privacy.Subject} {

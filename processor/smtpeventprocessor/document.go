@@ -25,7 +25,8 @@ const (
 // attributes at the top level under the names the seed's queries use,
 // `@timestamp` and `message` (the line). The exporter indexes it verbatim
 // (bodymap mapping) in the index of the event's UTC date, under an id that
-// a resend of the same line repeats.
+// a resend of the same line repeats. The attributes move into the body;
+// the record keeps those that route or count it.
 func (p *smtpEventProcessor) document(lr plog.LogRecord, host string) {
 	attrs := lr.Attributes()
 	ts := lr.Timestamp().AsTime()
@@ -33,25 +34,33 @@ func (p *smtpEventProcessor) document(lr plog.LogRecord, host string) {
 		ts = lr.ObservedTimestamp().AsTime()
 	}
 	line := lr.Body().AsString()
+	index := p.cfg.Document.IndexPrefix + ts.UTC().Format("2006.01.02")
+	id := documentID(host, attrs, ts, line)
 
 	doc := pcommon.NewMap()
-	doc.EnsureCapacity(attrs.Len() + 2)
+	attrs.MoveTo(doc)
+	for _, reserved := range []string{docTimestamp, docMessage} {
+		if v, ok := doc.Get(reserved); ok { // Elemta's own "message" key, say
+			v.CopyTo(doc.PutEmpty("elemta_" + reserved))
+		}
+	}
+	for _, k := range keptAttributes {
+		if v, ok := doc.Get(k); ok {
+			v.CopyTo(attrs.PutEmpty(k))
+		}
+	}
 	doc.PutStr(docTimestamp, ts.UTC().Format(time.RFC3339Nano))
 	doc.PutStr(docMessage, line)
-	attrs.Range(func(k string, v pcommon.Value) bool {
-		if k == docTimestamp || k == docMessage { // Elemta's own "message" key, say
-			k = "elemta_" + k
-		}
-		v.CopyTo(doc.PutEmpty(k))
-		return true
-	})
-
 	if p.cfg.Document.IndexPrefix != "" {
-		attrs.PutStr(attrIndex, p.cfg.Document.IndexPrefix+ts.UTC().Format("2006.01.02"))
+		attrs.PutStr(attrIndex, index)
 	}
-	attrs.PutStr(attrDocumentID, documentID(host, attrs, ts, line))
+	attrs.PutStr(attrDocumentID, id)
 	doc.MoveTo(lr.Body().SetEmptyMap())
 }
+
+// keptAttributes stay on the record next to the document, for the
+// pipeline's own use (signal_to_metrics counts by them).
+var keptAttributes = []string{"event_type", "level", "mta_flow", "event.outcome", "is_error"}
 
 // documentID identifies a line by where it was read (host, file, offset)
 // and what it says; a line without a position by its host, time and text.

@@ -16,6 +16,8 @@ const (
 	defaultMaxSessions = 10000
 	defaultSessionTTL  = 10 * time.Minute
 	defaultIndexPrefix = "elemta-logs-"
+	defaultGeoCache    = 4096
+	defaultGeoReload   = time.Minute
 )
 
 // NewFactory returns the factory of the smtpevent processor.
@@ -32,6 +34,7 @@ func createDefaultConfig() component.Config {
 		Session:  SessionConfig{MaxSessions: defaultMaxSessions, TTL: defaultSessionTTL},
 		Document: DocumentConfig{IndexPrefix: defaultIndexPrefix},
 		Privacy:  PrivacyConfig{Sender: PrivacyKeep, Recipient: PrivacyKeep, Subject: PrivacyKeep},
+		GeoIP:    GeoIPConfig{CacheSize: defaultGeoCache, ReloadInterval: defaultGeoReload},
 	}
 }
 
@@ -42,5 +45,6 @@ func createLogs(ctx context.Context, set processor.Settings, cfg component.Confi
 	}
 	return processorhelper.NewLogs(ctx, set, cfg, next, p.processLogs,
 		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}),
+		processorhelper.WithStart(p.start),
 		processorhelper.WithShutdown(p.shutdown))
 }

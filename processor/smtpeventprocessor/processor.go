@@ -3,13 +3,16 @@ package smtpeventprocessor // import "github.com/elemta/otelcol-elemta/processor
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"os"
 
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
 
 	"github.com/elemta/otelcol-elemta/processor/smtpeventprocessor/internal/metadata"
 )
@@ -20,6 +23,8 @@ type smtpEventProcessor struct {
 	telemetry *metadata.TelemetryBuilder
 	sessions  *sessionTable
 	privacy   privacy
+	geo       *geoLocator // nil when GeoIP is off
+	geoResult map[string]metric.AddOption
 	// host names this machine in document ids (unless the resource has a
 	// host.name), so that two servers' identical lines at the same place of
 	// the same path stay apart.
@@ -45,15 +50,39 @@ func newSMTPEventProcessor(set processor.Settings, cfg *Config) (*smtpEventProce
 			"sender": cfg.Privacy.Sender, "recipient": cfg.Privacy.Recipient, "subject": cfg.Privacy.Subject,
 		}},
 	}
+	p.geoResult = map[string]metric.AddOption{}
+	for _, r := range []string{"found", "not_found", "skipped", "error", "hit", "miss"} {
+		p.geoResult[r] = metric.WithAttributeSet(attribute.NewSet(attribute.String("result", r)))
+	}
 	p.sessions = newSessionTable(cfg.Session.MaxSessions, cfg.Session.TTL,
 		func() { tb.ProcessorSmtpeventSessionEvictions.Add(ctx, 1) },
 		func(d int64) { tb.ProcessorSmtpeventSessions.Add(ctx, d) })
 	return p, nil
 }
 
-func (p *smtpEventProcessor) shutdown(context.Context) error {
-	p.telemetry.Shutdown()
+// start opens the GeoIP databases; a path that cannot be opened is an error.
+func (p *smtpEventProcessor) start(context.Context, component.Host) error {
+	if p.cfg.GeoIP.CityDatabase == "" && p.cfg.GeoIP.ASNDatabase == "" {
+		return nil
+	}
+	geo, err := newGeoLocator(p.cfg.GeoIP, p.set.Logger)
+	if err != nil {
+		return err
+	}
+	geo.watch(p.cfg.GeoIP.ReloadInterval)
+	p.geo = geo
+	p.set.Logger.Info("GeoIP enabled", zap.String("city_database", p.cfg.GeoIP.CityDatabase),
+		zap.String("asn_database", p.cfg.GeoIP.ASNDatabase))
 	return nil
+}
+
+func (p *smtpEventProcessor) shutdown(context.Context) error {
+	var err error
+	if p.geo != nil {
+		err = p.geo.close()
+	}
+	p.telemetry.Shutdown()
+	return err
 }
 
 // processLogs turns each record into an SMTP event and its document.
@@ -80,6 +109,10 @@ func (p *smtpEventProcessor) event(ctx context.Context, lr plog.LogRecord, host 
 	}
 	p.sessionContext(attrs)
 	normalise(attrs)
+	if p.geo != nil {
+		p.locate(ctx, attrs, "client_ip", "client_geo", "client_as")
+		p.locate(ctx, attrs, "delivery_ip", "delivery_geo", "delivery_as")
+	}
 
 	s := flowOf(attrs)
 	attrs.PutStr("mta_flow", s.flow)
@@ -166,5 +199,63 @@ func tell(s *session, attrs pcommon.Map) {
 	}
 	if s.hasTLS && !hasKey(attrs, "tls_active") {
 		attrs.PutBool("tls_active", s.tls)
+	}
+}
+
+// locate adds where an address is (geoKey) and who routes it (asKey).
+// Private, loopback and reserved addresses are skipped without a trace.
+func (p *smtpEventProcessor) locate(ctx context.Context, attrs pcommon.Map, ipKey, geoKey, asKey string) {
+	text := str(attrs, ipKey)
+	if text == "" {
+		return
+	}
+	addr, err := netip.ParseAddr(text)
+	if err != nil {
+		return
+	}
+	addr = addr.Unmap()
+	if !routable(addr) {
+		p.telemetry.ProcessorSmtpeventGeoipLookups.Add(ctx, 1, p.geoResult["skipped"])
+		return
+	}
+	info, hit, err := p.geo.lookup(addr)
+	if hit {
+		p.telemetry.ProcessorSmtpeventGeoipCache.Add(ctx, 1, p.geoResult["hit"])
+	} else {
+		p.telemetry.ProcessorSmtpeventGeoipCache.Add(ctx, 1, p.geoResult["miss"])
+	}
+	switch {
+	case err != nil:
+		p.telemetry.ProcessorSmtpeventGeoipLookups.Add(ctx, 1, p.geoResult["error"])
+		return
+	case !info.found:
+		p.telemetry.ProcessorSmtpeventGeoipLookups.Add(ctx, 1, p.geoResult["not_found"])
+		return
+	}
+	p.telemetry.ProcessorSmtpeventGeoipLookups.Add(ctx, 1, p.geoResult["found"])
+	if info.countryISO != "" || info.city != "" || info.hasLocation {
+		geo := attrs.PutEmptyMap(geoKey)
+		putNonEmpty(geo, "country_iso_code", info.countryISO)
+		putNonEmpty(geo, "country_name", info.countryName)
+		putNonEmpty(geo, "region_iso_code", info.regionISO)
+		putNonEmpty(geo, "region_name", info.regionName)
+		putNonEmpty(geo, "city_name", info.city)
+		putNonEmpty(geo, "timezone", info.timezone)
+		if info.hasLocation {
+			loc := geo.PutEmptyMap("location")
+			loc.PutDouble("lat", info.lat)
+			loc.PutDouble("lon", info.lon)
+		}
+	}
+	if info.asNumber != 0 {
+		as := attrs.PutEmptyMap(asKey)
+		as.PutInt("number", int64(info.asNumber))
+		putNonEmpty(as, "organization.name", info.asOrg)
+	}
+}
+
+func putNonEmpty(m pcommon.Map, k, v string) {
+	if v != "" {
+		m.PutStr(k, v)
 	}
 }

@@ -24,7 +24,7 @@ var saslMechanisms = map[string]bool{
 // base64 user name and password of AUTH PLAIN, say) with [REDACTED]. It
 // reports whether anything was replaced.
 func scrubAuth(s string) (string, bool) {
-	if !strings.Contains(s, "AUTH") && !strings.Contains(s, "auth") && !strings.Contains(s, "Auth") {
+	if indexAuth(s, 0) < 0 {
 		return s, false
 	}
 	var b strings.Builder
@@ -113,7 +113,7 @@ func scrubCredentials(attrs pcommon.Map, body pcommon.Value) int {
 func scrubValue(key string, v pcommon.Value) int {
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
-		if credentialKeys[strings.ToLower(key)] && v.Str() != "" {
+		if (credentialKeys[key] || credentialKeys[strings.ToLower(key)]) && v.Str() != "" {
 			v.SetStr(redacted)
 			return 1
 		}

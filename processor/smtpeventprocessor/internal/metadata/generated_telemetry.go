@@ -28,6 +28,8 @@ type TelemetryBuilder struct {
 	registrations                         []metric.Registration
 	ProcessorSmtpeventCredentialsScrubbed metric.Int64Counter
 	ProcessorSmtpeventEvents              metric.Int64Counter
+	ProcessorSmtpeventGeoipCache          metric.Int64Counter
+	ProcessorSmtpeventGeoipLookups        metric.Int64Counter
 	ProcessorSmtpeventSessionEvictions    metric.Int64Counter
 	ProcessorSmtpeventSessions            metric.Int64UpDownCounter
 }
@@ -71,6 +73,18 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_smtpevent_events",
 		metric.WithDescription("Records processed, by event type and mail flow step. [Development]"),
 		metric.WithUnit("{event}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorSmtpeventGeoipCache, err = builder.meter.Int64Counter(
+		"otelcol_processor_smtpevent_geoip_cache",
+		metric.WithDescription("GeoIP lookups answered from the cache (hit) or from the databases (miss). [Development]"),
+		metric.WithUnit("{lookup}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorSmtpeventGeoipLookups, err = builder.meter.Int64Counter(
+		"otelcol_processor_smtpevent_geoip_lookups",
+		metric.WithDescription("GeoIP lookups of client and delivery addresses, by result; private and reserved addresses are skipped. [Development]"),
+		metric.WithUnit("{lookup}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorSmtpeventSessionEvictions, err = builder.meter.Int64Counter(

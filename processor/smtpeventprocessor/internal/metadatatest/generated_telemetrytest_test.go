@@ -21,12 +21,20 @@ func TestSetupTelemetry(t *testing.T) {
 	defer tb.Shutdown()
 	tb.ProcessorSmtpeventCredentialsScrubbed.Add(context.Background(), 1)
 	tb.ProcessorSmtpeventEvents.Add(context.Background(), 1)
+	tb.ProcessorSmtpeventGeoipCache.Add(context.Background(), 1)
+	tb.ProcessorSmtpeventGeoipLookups.Add(context.Background(), 1)
 	tb.ProcessorSmtpeventSessionEvictions.Add(context.Background(), 1)
 	tb.ProcessorSmtpeventSessions.Add(context.Background(), 1)
 	AssertEqualProcessorSmtpeventCredentialsScrubbed(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorSmtpeventEvents(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorSmtpeventGeoipCache(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorSmtpeventGeoipLookups(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorSmtpeventSessionEvictions(t, testTel,

@@ -1,0 +1,344 @@
+package smtpeventprocessor // import "github.com/elemta/otelcol-elemta/processor/smtpeventprocessor"
+
+import (
+	"container/list"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oschwald/maxminddb-golang/v2"
+	"go.uber.org/zap"
+)
+
+// geoInfo is what the databases say of one address.
+type geoInfo struct {
+	found bool
+
+	countryISO, countryName string
+	regionISO, regionName   string
+	city, timezone          string
+	lat, lon                float64
+	hasLocation             bool
+
+	asNumber uint32
+	asOrg    string
+}
+
+// GeoIP2/GeoLite2 (and DB-IP's own) City schema.
+type geoip2City struct {
+	City struct {
+		Names map[string]string `maxminddb:"names"`
+	} `maxminddb:"city"`
+	Country struct {
+		ISOCode string            `maxminddb:"iso_code"`
+		Names   map[string]string `maxminddb:"names"`
+	} `maxminddb:"country"`
+	Subdivisions []struct {
+		ISOCode string            `maxminddb:"iso_code"`
+		Names   map[string]string `maxminddb:"names"`
+	} `maxminddb:"subdivisions"`
+	Location struct {
+		Latitude  *float64 `maxminddb:"latitude"`
+		Longitude *float64 `maxminddb:"longitude"`
+		TimeZone  string   `maxminddb:"time_zone"`
+	} `maxminddb:"location"`
+}
+
+// The flattened schema of the ip-location-db databases (DB-IP Lite).
+type flatCity struct {
+	CountryCode string   `maxminddb:"country_code"`
+	State1      string   `maxminddb:"state1"`
+	City        string   `maxminddb:"city"`
+	Latitude    *float64 `maxminddb:"latitude"`
+	Longitude   *float64 `maxminddb:"longitude"`
+	Timezone    string   `maxminddb:"timezone"`
+}
+
+type asnRecord struct {
+	Number       uint32 `maxminddb:"autonomous_system_number"`
+	Organization string `maxminddb:"autonomous_system_organization"`
+}
+
+// geoDB is one MaxMind-format database file, reopened when it changes.
+type geoDB struct {
+	path   string
+	mu     sync.RWMutex
+	reader *maxminddb.Reader
+	flat   bool // city data in the flattened ip-location-db schema
+	stamp  fileStamp
+}
+
+type fileStamp struct {
+	size    int64
+	modTime time.Time
+}
+
+func stampOf(path string) (fileStamp, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}, err
+	}
+	return fileStamp{size: info.Size(), modTime: info.ModTime()}, nil
+}
+
+func openGeoDB(path string) (*geoDB, error) {
+	db := &geoDB{path: path}
+	if err := db.reload(); err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// reload opens the file again and swaps it in.
+func (db *geoDB) reload() error {
+	stamp, err := stampOf(db.path)
+	if err != nil {
+		return err
+	}
+	r, err := maxminddb.Open(db.path)
+	if err != nil {
+		return err
+	}
+	dbType := strings.ToLower(r.Metadata.DatabaseType)
+	flat := !strings.Contains(dbType, "geoip2") && !strings.Contains(dbType, "geolite2") && !strings.HasPrefix(dbType, "dbip-")
+	db.mu.Lock()
+	old := db.reader
+	db.reader, db.flat, db.stamp = r, flat, stamp
+	db.mu.Unlock()
+	if old != nil {
+		return old.Close()
+	}
+	return nil
+}
+
+// changed reports whether the file differs from the one open.
+func (db *geoDB) changed() bool {
+	stamp, err := stampOf(db.path)
+	if err != nil {
+		return false // being replaced; look again later
+	}
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return stamp != db.stamp
+}
+
+func (db *geoDB) close() error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.reader == nil {
+		return nil
+	}
+	err := db.reader.Close()
+	db.reader = nil
+	return err
+}
+
+func (db *geoDB) lookupCity(addr netip.Addr, info *geoInfo) error {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	res := db.reader.Lookup(addr)
+	if !res.Found() {
+		return res.Err()
+	}
+	info.found = true
+	if db.flat {
+		var rec flatCity
+		if err := res.Decode(&rec); err != nil {
+			return err
+		}
+		info.countryISO, info.regionName, info.city, info.timezone = rec.CountryCode, rec.State1, rec.City, rec.Timezone
+		if rec.Latitude != nil && rec.Longitude != nil {
+			info.lat, info.lon, info.hasLocation = *rec.Latitude, *rec.Longitude, true
+		}
+		return nil
+	}
+	var rec geoip2City
+	if err := res.Decode(&rec); err != nil {
+		return err
+	}
+	info.countryISO, info.countryName = rec.Country.ISOCode, rec.Country.Names["en"]
+	info.city, info.timezone = rec.City.Names["en"], rec.Location.TimeZone
+	if len(rec.Subdivisions) > 0 {
+		info.regionISO, info.regionName = rec.Subdivisions[0].ISOCode, rec.Subdivisions[0].Names["en"]
+	}
+	if rec.Location.Latitude != nil && rec.Location.Longitude != nil {
+		info.lat, info.lon, info.hasLocation = *rec.Location.Latitude, *rec.Location.Longitude, true
+	}
+	return nil
+}
+
+func (db *geoDB) lookupASN(addr netip.Addr, info *geoInfo) error {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	res := db.reader.Lookup(addr)
+	if !res.Found() {
+		return res.Err()
+	}
+	var rec asnRecord
+	if err := res.Decode(&rec); err != nil {
+		return err
+	}
+	info.found = true
+	info.asNumber, info.asOrg = rec.Number, rec.Organization
+	return nil
+}
+
+// notRouted are the ranges no database places: private, loopback,
+// link-local, documentation, shared and reserved addresses.
+var notRouted = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("100.64.0.0/10"),
+	netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("192.0.2.0/24"),
+	netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("198.51.100.0/24"),
+	netip.MustParsePrefix("203.0.113.0/24"),
+	netip.MustParsePrefix("240.0.0.0/4"),
+	netip.MustParsePrefix("2001:db8::/32"),
+	netip.MustParsePrefix("64:ff9b:1::/48"),
+}
+
+func routable(addr netip.Addr) bool {
+	if addr.IsPrivate() || addr.IsLoopback() || addr.IsLinkLocalUnicast() || addr.IsMulticast() ||
+		addr.IsUnspecified() || addr.IsInterfaceLocalMulticast() {
+		return false
+	}
+	for _, p := range notRouted {
+		if p.Contains(addr) {
+			return false
+		}
+	}
+	return true
+}
+
+// geoLocator answers lookups from the City and ASN databases through an
+// LRU cache, and reloads a database file when it changes.
+type geoLocator struct {
+	city, asn *geoDB
+	logger    *zap.Logger
+
+	mu    sync.Mutex
+	cache map[netip.Addr]*list.Element
+	lru   *list.List
+	max   int
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+type cached struct {
+	addr netip.Addr
+	info geoInfo
+}
+
+var errNoDatabase = errors.New("no database")
+
+func newGeoLocator(cfg GeoIPConfig, logger *zap.Logger) (*geoLocator, error) {
+	g := &geoLocator{logger: logger, cache: map[netip.Addr]*list.Element{}, lru: list.New(), max: cfg.CacheSize}
+	var err error
+	if cfg.CityDatabase != "" {
+		if g.city, err = openGeoDB(cfg.CityDatabase); err != nil {
+			return nil, fmt.Errorf("geoip::city_database: cannot open %q: %w; fix the path or leave it empty to turn GeoIP off", cfg.CityDatabase, err)
+		}
+	}
+	if cfg.ASNDatabase != "" {
+		if g.asn, err = openGeoDB(cfg.ASNDatabase); err != nil {
+			_ = g.close()
+			return nil, fmt.Errorf("geoip::asn_database: cannot open %q: %w; fix the path or leave it empty to turn ASN lookups off", cfg.ASNDatabase, err)
+		}
+	}
+	if g.city == nil && g.asn == nil {
+		return nil, errNoDatabase
+	}
+	return g, nil
+}
+
+// watch reloads changed database files every interval until close.
+func (g *geoLocator) watch(interval time.Duration) {
+	g.stop, g.done = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(g.done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-g.stop:
+				return
+			case <-t.C:
+				for _, db := range []*geoDB{g.city, g.asn} {
+					if db == nil || !db.changed() {
+						continue
+					}
+					if err := db.reload(); err != nil {
+						g.logger.Error("GeoIP database changed but cannot be reopened; the previous one stays in use",
+							zap.String("path", db.path), zap.Error(err))
+						continue
+					}
+					g.logger.Info("GeoIP database reloaded", zap.String("path", db.path))
+					g.clearCache()
+				}
+			}
+		}
+	}()
+}
+
+func (g *geoLocator) clearCache() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.cache = map[netip.Addr]*list.Element{}
+	g.lru.Init()
+}
+
+// lookup returns what the databases say of addr, and whether it came from the cache.
+func (g *geoLocator) lookup(addr netip.Addr) (geoInfo, bool, error) {
+	g.mu.Lock()
+	if el, ok := g.cache[addr]; ok {
+		g.lru.MoveToFront(el)
+		info := el.Value.(*cached).info
+		g.mu.Unlock()
+		return info, true, nil
+	}
+	g.mu.Unlock()
+
+	var info geoInfo
+	var errs []error
+	if g.city != nil {
+		errs = append(errs, g.city.lookupCity(addr, &info))
+	}
+	if g.asn != nil {
+		errs = append(errs, g.asn.lookupASN(addr, &info))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return geoInfo{}, false, err
+	}
+
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, ok := g.cache[addr]; !ok {
+		g.cache[addr] = g.lru.PushFront(&cached{addr: addr, info: info})
+		for g.lru.Len() > g.max {
+			oldest := g.lru.Back()
+			g.lru.Remove(oldest)
+			delete(g.cache, oldest.Value.(*cached).addr)
+		}
+	}
+	return info, false, nil
+}
+
+func (g *geoLocator) close() error {
+	if g.stop != nil {
+		close(g.stop)
+		<-g.done
+	}
+	var errs []error
+	for _, db := range []*geoDB{g.city, g.asn} {
+		if db != nil {
+			errs = append(errs, db.close())
+		}
+	}
+	return errors.Join(errs...)
+}

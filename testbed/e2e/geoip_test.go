@@ -1,0 +1,69 @@
+package e2e
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/maxmind/mmdbwriter"
+	"github.com/maxmind/mmdbwriter/mmdbtype"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/elemta/otelcol-elemta/testbed/esdouble"
+)
+
+// TestGeoIPThroughTheCollector: with GEOIP_CITY_DB set, a public client
+// address gets its country and location, the lines of its session too, and
+// a private address gets nothing, without any error.
+func TestGeoIPThroughTheCollector(t *testing.T) {
+	dir := t.TempDir()
+	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: "GeoLite2-City", RecordSize: 24})
+	require.NoError(t, err)
+	_, network, err := net.ParseCIDR("81.2.69.0/24")
+	require.NoError(t, err)
+	require.NoError(t, tree.Insert(network, mmdbtype.Map{
+		"country":  mmdbtype.Map{"iso_code": mmdbtype.String("GB"), "names": mmdbtype.Map{"en": mmdbtype.String("United Kingdom")}},
+		"location": mmdbtype.Map{"latitude": mmdbtype.Float64(51.5142), "longitude": mmdbtype.Float64(-0.0931)},
+	}))
+	dbPath := filepath.Join(dir, "city.mmdb")
+	f, err := os.Create(dbPath)
+	require.NoError(t, err)
+	_, err = tree.WriteTo(f)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+
+	logDir := t.TempDir()
+	appendLines(t, filepath.Join(logDir, "elemta.log"), []string{
+		"SMTP: 2024-01-15 10:30:45 new connection: 81.2.69.142:2525",
+		"SMTP: 2024-01-15 10:30:46 EHLO public.example",
+		"SMTP: 2024-01-15 10:31:45 new connection: 192.168.1.100:54321",
+	})
+	es := esdouble.New()
+	defer es.Close()
+	env := defaultEnv(logDir, t.TempDir(), es.URL())
+	env["GEOIP_CITY_DB"] = dbPath
+	c := startCollector(t, env, filepath.Join(distDir(t), "config.yaml"))
+	defer c.stop(t)
+	require.Eventually(t, func() bool { return len(es.Documents()) == 3 }, time.Minute, 100*time.Millisecond)
+
+	byLine := map[string]esdouble.Document{}
+	for _, d := range es.Documents() {
+		byLine[esdouble.Message(d)] = d
+	}
+	wantGB := map[string]any{
+		"country_iso_code": "GB", "country_name": "United Kingdom",
+		"location": map[string]any{"lat": 51.5142, "lon": -0.0931},
+	}
+	for _, line := range []string{"SMTP: 2024-01-15 10:30:45 new connection: 81.2.69.142:2525", "SMTP: 2024-01-15 10:30:46 EHLO public.example"} {
+		geo, ok := esdouble.Attribute(byLine[line], "client_geo")
+		require.True(t, ok, "no client_geo for %q", line)
+		assert.Equal(t, wantGB, geo, line)
+	}
+	private := byLine["SMTP: 2024-01-15 10:31:45 new connection: 192.168.1.100:54321"]
+	assert.NotContains(t, private.Source, "client_geo")
+	assert.NotContains(t, private.Source, "error_reason", "a private address is no error")
+	assert.Equal(t, false, private.Source["is_error"])
+}
