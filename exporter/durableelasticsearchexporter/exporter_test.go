@@ -7,15 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exportertest"
-	"go.opentelemetry.io/collector/extension"
-	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
@@ -24,33 +21,9 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/elemta/otelcol-elemta/exporter/durableelasticsearchexporter/internal/metadata"
+	"github.com/elemta/otelcol-elemta/internal/filestoragetest"
 	"github.com/elemta/otelcol-elemta/testbed/esdouble"
 )
-
-var storageID = component.MustNewID("file_storage")
-
-// host is a component.Host that offers a file_storage extension.
-type host struct {
-	extensions map[component.ID]component.Component
-}
-
-func (h host) GetExtensions() map[component.ID]component.Component { return h.extensions }
-
-func newStorageHost(t *testing.T, dir string) host {
-	t.Helper()
-	f := filestorage.NewFactory()
-	cfg := f.CreateDefaultConfig().(*filestorage.Config)
-	cfg.Directory = dir
-	ext, err := f.Create(context.Background(), extension.Settings{
-		ID:                storageID,
-		TelemetrySettings: extensiontest.NewNopSettings(f.Type()).TelemetrySettings,
-		BuildInfo:         component.NewDefaultBuildInfo(),
-	}, cfg)
-	require.NoError(t, err)
-	require.NoError(t, ext.Start(context.Background(), nil))
-	t.Cleanup(func() { require.NoError(t, ext.Shutdown(context.Background())) })
-	return host{extensions: map[component.ID]component.Component{storageID: ext}}
-}
 
 // testConfig is the default configuration with short retry intervals.
 func testConfig(endpoint string, persistent bool) *Config {
@@ -64,7 +37,7 @@ func testConfig(endpoint string, persistent bool) *Config {
 	q := cfg.QueueConfig.Get()
 	q.Batch.Get().FlushTimeout = 10 * time.Millisecond
 	if persistent {
-		q.StorageID = &storageID
+		q.StorageID = &filestoragetest.ID
 	}
 	return cfg
 }
@@ -172,7 +145,7 @@ func TestPersistentQueueSurvivesRestart(t *testing.T) {
 	addr := es.Addr()
 	es.Close() // Elasticsearch is down for the whole first run.
 
-	first := newExporter(t, testConfig("http://"+addr, true), newStorageHost(t, storageDir))
+	first := newExporter(t, testConfig("http://"+addr, true), filestoragetest.NewHost(t, storageDir))
 	require.NoError(t, first.ConsumeLogs(context.Background(), logs(100)))
 	time.Sleep(100 * time.Millisecond) // let a few attempts fail
 	require.NoError(t, first.Shutdown(context.Background()))
@@ -181,7 +154,7 @@ func TestPersistentQueueSurvivesRestart(t *testing.T) {
 	require.NoError(t, err)
 	defer back.Close()
 
-	second := newExporter(t, testConfig("http://"+addr, true), newStorageHost(t, storageDir))
+	second := newExporter(t, testConfig("http://"+addr, true), filestoragetest.NewHost(t, storageDir))
 	requireAllLines(t, back, 100)
 	require.NoError(t, second.Shutdown(context.Background()))
 }

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
@@ -22,8 +21,6 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/extension"
-	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver"
@@ -32,34 +29,15 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/elemta/otelcol-elemta/internal/filestoragetest"
 	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/metadata"
 )
-
-var storageID = component.MustNewID("file_storage")
-
-type host struct {
-	component.Host
-	extensions map[component.ID]component.Component
-}
-
-func (h host) GetExtensions() map[component.ID]component.Component { return h.extensions }
 
 // storageHost offers a file_storage extension in dir; cfg is set to use it.
 func storageHost(t *testing.T, cfg *Config, dir string) component.Host {
 	t.Helper()
-	f := filestorage.NewFactory()
-	storageCfg := f.CreateDefaultConfig().(*filestorage.Config)
-	storageCfg.Directory = dir
-	ext, err := f.Create(context.Background(), extension.Settings{
-		ID:                storageID,
-		TelemetrySettings: extensiontest.NewNopSettings(f.Type()).TelemetrySettings,
-		BuildInfo:         component.NewDefaultBuildInfo(),
-	}, storageCfg)
-	require.NoError(t, err)
-	require.NoError(t, ext.Start(context.Background(), componenttest.NewNopHost()))
-	t.Cleanup(func() { require.NoError(t, ext.Shutdown(context.Background())) })
-	cfg.StorageID = &storageID
-	return host{Host: componenttest.NewNopHost(), extensions: map[component.ID]component.Component{storageID: ext}}
+	cfg.StorageID = &filestoragetest.ID
+	return filestoragetest.NewHost(t, dir)
 }
 
 func testConfig(include string) *Config {
