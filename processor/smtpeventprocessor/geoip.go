@@ -235,8 +235,7 @@ type cached struct {
 	info geoInfo
 }
 
-var errNoDatabase = errors.New("no database")
-
+// newGeoLocator opens the databases cfg names (at least one).
 func newGeoLocator(cfg GeoIPConfig, logger *zap.Logger) (*geoLocator, error) {
 	g := &geoLocator{logger: logger, cache: map[netip.Addr]*list.Element{}, lru: list.New(), max: cfg.CacheSize}
 	var err error
@@ -250,9 +249,6 @@ func newGeoLocator(cfg GeoIPConfig, logger *zap.Logger) (*geoLocator, error) {
 			_ = g.close()
 			return nil, fmt.Errorf("geoip::asn_database: cannot open %q: %w; fix the path or leave it empty to turn ASN lookups off", cfg.ASNDatabase, err)
 		}
-	}
-	if g.city == nil && g.asn == nil {
-		return nil, errNoDatabase
 	}
 	return g, nil
 }
