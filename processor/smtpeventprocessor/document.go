@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 )
 
@@ -21,41 +20,64 @@ const (
 	docMessage   = "message"
 )
 
+// batchCache keeps what the records of one batch share: the index name of
+// the last event's day.
+type batchCache struct {
+	day   time.Time // UTC midnight of index
+	index string
+}
+
+func (c *batchCache) indexFor(prefix string, ts time.Time) string {
+	day := ts.Truncate(24 * time.Hour) // the UTC day: Go time has no leap seconds
+	if c.index == "" || !day.Equal(c.day) {
+		c.day, c.index = day, prefix+ts.Format("2006.01.02")
+	}
+	return c.index
+}
+
 // document makes the record's body the Elasticsearch document: the
 // attributes at the top level under the names the seed's queries use,
 // `@timestamp` and `message` (the line). The exporter indexes it verbatim
 // (bodymap mapping) in the index of the event's UTC date, under an id that
 // a resend of the same line repeats. The attributes move into the body;
 // the record keeps those that route or count it.
-func (p *smtpEventProcessor) document(lr plog.LogRecord, host string) {
+func (p *smtpEventProcessor) document(lr plog.LogRecord, r *record, s step, host string, c *batchCache) {
 	attrs := lr.Attributes()
-	ts := lr.Timestamp().AsTime()
+	ts := lr.Timestamp().AsTime().UTC()
 	if lr.Timestamp() == 0 {
-		ts = lr.ObservedTimestamp().AsTime()
+		ts = lr.ObservedTimestamp().AsTime().UTC()
 	}
 	line := lr.Body().AsString()
-	index := p.cfg.Document.IndexPrefix + ts.UTC().Format("2006.01.02")
-	id := documentID(host, attrs, ts, line)
 
-	doc := pcommon.NewMap()
-	attrs.MoveTo(doc)
-	for _, reserved := range []string{docTimestamp, docMessage} {
-		if v, ok := doc.Get(reserved); ok { // Elemta's own "message" key, say
-			v.CopyTo(doc.PutEmpty("elemta_" + reserved))
+	for _, reserved := range [...]struct {
+		key     string
+		present bool
+	}{{docTimestamp, r.hasTimestampKey}, {docMessage, r.hasMessageKey}} {
+		if !reserved.present { // Elemta's own "message" key, say
+			continue
+		}
+		if v, ok := attrs.Get(reserved.key); ok {
+			v.CopyTo(attrs.PutEmpty("elemta_" + reserved.key))
 		}
 	}
-	for _, k := range keptAttributes {
-		if v, ok := doc.Get(k); ok {
-			v.CopyTo(attrs.PutEmpty(k))
-		}
+	var stamp [40]byte
+	attrs.PutStr(docTimestamp, string(ts.AppendFormat(stamp[:0], time.RFC3339Nano)))
+	attrs.PutStr(docMessage, line)
+	attrs.MoveTo(lr.Body().SetEmptyMap())
+
+	// What routes and counts the record stays next to the document.
+	attrs.EnsureCapacity(len(keptAttributes) + 2)
+	putNonEmpty(attrs, "event_type", r.eventType)
+	putNonEmpty(attrs, "level", r.level)
+	attrs.PutStr("mta_flow", s.flow)
+	attrs.PutStr("event.outcome", s.outcome)
+	if failed := s.outcome == outcomeFailure; failed || r.hasIsError {
+		attrs.PutBool("is_error", failed || r.isError)
 	}
-	doc.PutStr(docTimestamp, ts.UTC().Format(time.RFC3339Nano))
-	doc.PutStr(docMessage, line)
 	if p.cfg.Document.IndexPrefix != "" {
-		attrs.PutStr(attrIndex, index)
+		attrs.PutStr(attrIndex, c.indexFor(p.cfg.Document.IndexPrefix, ts))
 	}
-	attrs.PutStr(attrDocumentID, id)
-	doc.MoveTo(lr.Body().SetEmptyMap())
+	attrs.PutStr(attrDocumentID, documentID(host, r, ts, line))
 }
 
 // keptAttributes stay on the record next to the document, for the
@@ -64,20 +86,19 @@ var keptAttributes = []string{"event_type", "level", "mta_flow", "event.outcome"
 
 // documentID identifies a line by where it was read (host, file, offset)
 // and what it says; a line without a position by its host, time and text.
-func documentID(host string, attrs pcommon.Map, ts time.Time, line string) string {
-	h := sha256.New()
-	h.Write([]byte(host))
-	h.Write([]byte{0})
-	path, hasPath := attrs.Get("log.file.path")
-	offset, hasOffset := attrs.Get("log.file.record_offset")
-	if hasPath && hasOffset {
-		h.Write([]byte(path.AsString()))
-		h.Write([]byte{0})
-		h.Write([]byte(strconv.FormatInt(offset.Int(), 10)))
+func documentID(host string, r *record, ts time.Time, line string) string {
+	var stack [2048]byte // most lines fit: no allocation
+	b := append(stack[:0], host...)
+	b = append(b, 0)
+	if r.path != "" && r.hasOffset {
+		b = append(b, r.path...)
+		b = append(b, 0)
+		b = strconv.AppendInt(b, r.offset, 10)
 	} else {
-		h.Write([]byte(strconv.FormatInt(ts.UnixNano(), 10)))
+		b = strconv.AppendInt(b, ts.UnixNano(), 10)
 	}
-	h.Write([]byte{0})
-	h.Write([]byte(line))
-	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:18])
+	b = append(b, 0)
+	b = append(b, line...)
+	sum := sha256.Sum256(b)
+	return base64.RawURLEncoding.EncodeToString(sum[:18])
 }

@@ -47,14 +47,13 @@ var rejectionWords = []string{"rejected", "denied", "Blocked pattern"}
 
 // flowOf decides the mail flow step of a record from its event type,
 // Elemta's own type, its message, level and status fields.
-func flowOf(attrs pcommon.Map) step {
-	eventType := str(attrs, "event_type")
+func flowOf(r *record) step {
+	eventType := r.eventType
 	if s, ok := flowByEventType[eventType]; ok {
 		return s
 	}
-	msg := str(attrs, "log_message")
-	level := str(attrs, "level")
-	failed := level == "ERROR" || level == "FATAL"
+	msg := r.message
+	failed := r.level == "ERROR" || r.level == "FATAL"
 
 	switch eventType {
 	case "message_delivery":
@@ -65,7 +64,7 @@ func flowOf(attrs pcommon.Map) step {
 	case "error":
 		return step{flowNone, outcomeFailure}
 	case "authentication":
-		return step{flowNone, statusOutcome(attrs, msg)}
+		return step{flowNone, statusOutcome(r)}
 	}
 	for _, w := range rejectionWords {
 		if strings.Contains(msg, w) {
@@ -73,7 +72,7 @@ func flowOf(attrs pcommon.Map) step {
 		}
 	}
 	if eventType == "smtp_command" {
-		return step{flowNone, statusOutcome(attrs, msg)}
+		return step{flowNone, statusOutcome(r)}
 	}
 	if failed {
 		return step{flowNone, outcomeFailure}
@@ -83,23 +82,23 @@ func flowOf(attrs pcommon.Map) step {
 
 // statusOutcome reads success from Elemta's `success` flag or `status`,
 // then from the message.
-func statusOutcome(attrs pcommon.Map, msg string) string {
-	if v, ok := attrs.Get("success"); ok && v.Type() == pcommon.ValueTypeBool {
-		if v.Bool() {
+func statusOutcome(r *record) string {
+	if r.hasSuccess {
+		if r.success {
 			return outcomeSuccess
 		}
 		return outcomeFailure
 	}
-	switch str(attrs, "status") {
+	switch r.status {
 	case "success", "delivered":
 		return outcomeSuccess
 	case "failure", "failed", "bounced":
 		return outcomeFailure
 	}
-	if strings.HasSuffix(str(attrs, "elemta_event_type"), "_accepted") {
+	if strings.HasSuffix(r.elemtaEventType, "_accepted") {
 		return outcomeSuccess // mail_from_accepted, rcpt_to_accepted, data_accepted
 	}
-	lower := strings.ToLower(msg)
+	lower := strings.ToLower(r.message)
 	switch {
 	case strings.Contains(lower, "success"): // before "fail": "successful, failure count reset"
 		return outcomeSuccess
@@ -111,45 +110,31 @@ func statusOutcome(attrs pcommon.Map, msg string) string {
 
 // addReasons copies the reason a failure carries into rejection_reason,
 // bounce_reason or error_reason.
-func addReasons(attrs pcommon.Map, s step) {
+func addReasons(attrs pcommon.Map, r *record, s step) {
+	var reason string
+	key := "error_reason"
 	switch s.flow {
 	case flowBounce:
-		putFirst(attrs, "bounce_reason", "bounce_reason", "failure_reason", "error")
+		key, reason = "bounce_reason", firstOf(r.bounceReason, r.failureReason, r.errorText)
 	case flowRejection:
-		putFirst(attrs, "rejection_reason", "error", "response", "failure_reason", "log_message")
+		key, reason = "rejection_reason", firstOf(r.errorText, r.response, r.failureReason, r.message)
 	case flowTempfail:
-		putFirst(attrs, "error_reason", "failure_reason", "error", "response")
+		reason = firstOf(r.failureReason, r.errorText, r.response)
 	default:
 		if s.outcome == outcomeFailure {
-			putFirst(attrs, "error_reason", "error", "failure_reason", "response", "log_message")
+			reason = firstOf(r.errorText, r.failureReason, r.response, r.message)
 		}
+	}
+	if reason != "" {
+		attrs.PutStr(key, reason)
 	}
 }
 
-// putFirst sets key to the first non-empty string among from.
-func putFirst(attrs pcommon.Map, key string, from ...string) {
-	for _, f := range from {
-		if v := str(attrs, f); v != "" {
-			attrs.PutStr(key, v)
-			return
-		}
-	}
-}
-
-// str returns a string attribute, the last string of a list, or "".
-func str(attrs pcommon.Map, key string) string {
-	v, ok := attrs.Get(key)
-	if !ok {
-		return ""
-	}
-	switch v.Type() {
-	case pcommon.ValueTypeStr:
-		return v.Str()
-	case pcommon.ValueTypeSlice:
-		for i := v.Slice().Len() - 1; i >= 0; i-- {
-			if it := v.Slice().At(i); it.Type() == pcommon.ValueTypeStr {
-				return it.Str()
-			}
+// firstOf returns the first non-empty string.
+func firstOf(candidates ...string) string {
+	for _, c := range candidates {
+		if c != "" {
+			return c
 		}
 	}
 	return ""

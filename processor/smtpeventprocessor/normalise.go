@@ -4,74 +4,31 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"strconv"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
-// numericKeys are sizes and counts Elemta may write as text.
-var numericKeys = []string{"size", "recipient_count", "retry_count", "delivered", "failed_recipients", "total_recipients"}
-
-// normalise lower-cases addresses and adds their domains and count, turns
-// sizes and counts into numbers and Elemta's nanosecond durations into
-// milliseconds.
-func normalise(attrs pcommon.Map) {
-	if v, ok := attrs.Get("sender"); ok && v.Type() == pcommon.ValueTypeStr && v.Str() != "" {
-		addr := strings.ToLower(v.Str())
-		v.SetStr(addr)
-		if d := domainOf(addr); d != "" {
-			attrs.PutStr("sender_domain", d)
+// putNormalised adds what read learnt of the addresses and the
+// duration: sender_domain, recipient_domain, recipient_count (unless
+// Elemta wrote it) and duration_ms next to Elemta's nanoseconds.
+func putNormalised(attrs pcommon.Map, r *record) {
+	if r.senderDomain != "" {
+		attrs.PutStr("sender_domain", r.senderDomain)
+	}
+	if r.recipients >= 0 && !r.hasRecipientCount {
+		attrs.PutInt("recipient_count", int64(r.recipients))
+	}
+	if len(r.recipientDomains) > 0 {
+		sl := attrs.PutEmptySlice("recipient_domain")
+		sl.EnsureCapacity(len(r.recipientDomains))
+		for _, d := range r.recipientDomains {
+			sl.AppendEmpty().SetStr(d)
 		}
 	}
-	if v, ok := attrs.Get("recipient"); ok && v.Type() == pcommon.ValueTypeSlice {
-		var domains []string
-		for _, r := range v.Slice().All() {
-			if r.Type() != pcommon.ValueTypeStr {
-				continue
-			}
-			addr := strings.ToLower(r.Str())
-			r.SetStr(addr)
-			if d := domainOf(addr); d != "" && !contains(domains, d) {
-				domains = append(domains, d)
-			}
-		}
-		if _, ok := attrs.Get("recipient_count"); !ok {
-			attrs.PutInt("recipient_count", int64(v.Slice().Len()))
-		}
-		if len(domains) > 0 {
-			sl := attrs.PutEmptySlice("recipient_domain")
-			for _, d := range domains {
-				sl.AppendEmpty().SetStr(d)
-			}
-		}
+	if r.hasDuration {
+		attrs.PutDouble("duration_ms", float64(r.durationNs)/1e6)
 	}
-	for _, key := range numericKeys {
-		if v, ok := attrs.Get(key); ok && v.Type() == pcommon.ValueTypeStr {
-			if n, err := strconv.ParseInt(strings.TrimSpace(v.Str()), 10, 64); err == nil {
-				v.SetInt(n)
-			}
-		}
-	}
-	if v, ok := attrs.Get("duration"); ok && v.Type() == pcommon.ValueTypeInt {
-		attrs.PutDouble("duration_ms", float64(v.Int())/1e6)
-	}
-}
-
-func domainOf(addr string) string {
-	if i := strings.LastIndexByte(addr, '@'); i >= 0 && i+1 < len(addr) {
-		return addr[i+1:]
-	}
-	return ""
-}
-
-func contains(list []string, s string) bool {
-	for _, l := range list {
-		if l == s {
-			return true
-		}
-	}
-	return false
 }
 
 // privacy hashes or redacts sender, recipient and subject, in the

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"sync"
+	"sync/atomic"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -25,6 +27,10 @@ type smtpEventProcessor struct {
 	privacy   privacy
 	geo       *geoLocator // nil when GeoIP is off
 	geoResult map[string]metric.AddOption
+	// eventsSets holds the attribute sets of the events counter by event
+	// type and flow (eventsKey), at most maxEventsSets of them.
+	eventsSets sync.Map
+	eventsLen  atomic.Int32
 	// host names this machine in document ids (unless the resource has a
 	// host.name), so that two servers' identical lines at the same place of
 	// the same path stay apart.
@@ -87,6 +93,7 @@ func (p *smtpEventProcessor) shutdown(context.Context) error {
 
 // processLogs turns each record into an SMTP event and its document.
 func (p *smtpEventProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
+	var c batchCache
 	for _, rl := range ld.ResourceLogs().All() {
 		host := p.host
 		if h, ok := rl.Resource().Attributes().Get("host.name"); ok && h.Str() != "" {
@@ -95,37 +102,43 @@ func (p *smtpEventProcessor) processLogs(ctx context.Context, ld plog.Logs) (plo
 		for _, sl := range rl.ScopeLogs().All() {
 			sl.Scope().Attributes().PutStr(attrMappingMode, mappingBodyMap)
 			for _, lr := range sl.LogRecords().All() {
-				p.event(ctx, lr, host)
+				p.event(ctx, lr, host, &c)
 			}
 		}
 	}
 	return ld, nil
 }
 
-func (p *smtpEventProcessor) event(ctx context.Context, lr plog.LogRecord, host string) {
+// attributesAdded bounds how many attributes event adds to a record, so
+// that the attribute list grows once.
+const attributesAdded = 24
+
+func (p *smtpEventProcessor) event(ctx context.Context, lr plog.LogRecord, host string, c *batchCache) {
 	attrs := lr.Attributes()
-	if n := scrubCredentials(attrs, lr.Body()); n > 0 {
+	attrs.EnsureCapacity(attrs.Len() + attributesAdded)
+	var r record
+	r.read(attrs)
+	if n := r.scrubbed + scrubLine(attrs, lr.Body(), &r); n > 0 {
 		p.telemetry.ProcessorSmtpeventCredentialsScrubbed.Add(ctx, int64(n))
 	}
-	p.sessionContext(attrs)
-	normalise(attrs)
+	p.sessionContext(attrs, &r)
+	putNormalised(attrs, &r)
 	if p.geo != nil {
-		p.locate(ctx, attrs, "client_ip", "client_geo", "client_as")
-		p.locate(ctx, attrs, "delivery_ip", "delivery_geo", "delivery_as")
+		p.locate(ctx, attrs, r.clientIP, "client_geo", "client_as")
+		p.locate(ctx, attrs, r.deliveryIP, "delivery_geo", "delivery_as")
 	}
 
-	s := flowOf(attrs)
+	s := flowOf(&r)
 	attrs.PutStr("mta_flow", s.flow)
 	attrs.PutStr("event.outcome", s.outcome)
 	attrs.PutStr("event.category", "email")
-	addReasons(attrs, s)
+	addReasons(attrs, &r, s)
 	if s.outcome == outcomeFailure {
 		attrs.PutBool("is_error", true)
 	}
 	p.privacy.apply(attrs, lr.Body())
-	p.telemetry.ProcessorSmtpeventEvents.Add(ctx, 1, metric.WithAttributeSet(attribute.NewSet(
-		attribute.String("event_type", str(attrs, "event_type")), attribute.String("mta_flow", s.flow))))
-	p.document(lr, host)
+	p.telemetry.ProcessorSmtpeventEvents.Add(ctx, 1, p.eventsAttributes(r.eventType, s.flow))
+	p.document(lr, &r, s, host, c)
 }
 
 // sessionContext records what a line tells about its SMTP session and adds
@@ -133,79 +146,95 @@ func (p *smtpEventProcessor) event(ctx context.Context, lr plog.LogRecord, host 
 // authenticated user, TLS. Elemta's JSON lines carry a session id (two
 // after AUTH, when Elemta renews it); the older `SMTP:` text lines belong
 // to the last `new connection` of their file.
-func (p *smtpEventProcessor) sessionContext(attrs pcommon.Map) {
-	var keys []string
+func (p *smtpEventProcessor) sessionContext(attrs pcommon.Map, r *record) {
+	var keys []sessionKey
 	fresh := false
-	if v, ok := attrs.Get("session_id"); ok {
-		forEachString(v, func(it pcommon.Value) { keys = append(keys, "id:"+it.Str()) })
-	} else if str(attrs, "log.format") == "smtp" {
-		keys = []string{"file:" + str(attrs, "log.file.path")}
-		fresh = str(attrs, "event_type") == "smtp_connection" && hasKey(attrs, "client_ip")
-	}
-	if len(keys) == 0 {
+	switch {
+	case len(r.sessionIDs) > 0:
+		keys = make([]sessionKey, len(r.sessionIDs))
+		for i, id := range r.sessionIDs {
+			keys[i] = sessionKey{name: id}
+		}
+	case r.format == "smtp":
+		keys = []sessionKey{{file: true, name: r.path}}
+		fresh = r.eventType == "smtp_connection" && r.hasClientIP
+	default:
 		return
 	}
 	p.sessions.with(keys, fresh, func(s *session) {
-		learn(s, attrs)
-		tell(s, attrs)
+		learn(s, r)
+		tell(s, attrs, r)
 	})
 }
 
-func hasKey(attrs pcommon.Map, key string) bool {
-	_, ok := attrs.Get(key)
-	return ok
-}
-
-func learn(s *session, attrs pcommon.Map) {
-	if ip := str(attrs, "client_ip"); ip != "" {
-		s.clientIP = ip
-		if port, ok := attrs.Get("client_port"); ok && port.Type() == pcommon.ValueTypeInt {
-			s.port, s.hasPort = port.Int(), true
+func learn(s *session, r *record) {
+	if r.clientIP != "" {
+		s.clientIP = r.clientIP
+		if r.hasClientPort {
+			s.port, s.hasPort = r.clientPort, true
 		}
 	}
-	switch str(attrs, "smtp_command") {
+	switch r.command {
 	case "HELO", "EHLO", "LHLO":
-		if data := str(attrs, "command_data"); data != "" {
-			s.helo = data
+		if r.commandData != "" {
+			s.helo = r.commandData
 		}
 	}
-	if v, ok := attrs.Get("authenticated"); ok && v.Type() == pcommon.ValueTypeBool && v.Bool() {
-		if u := str(attrs, "username"); u != "" {
-			s.user = u
-		}
+	if r.username != "" && (r.authenticated || r.eventType == "authentication" && statusOutcome(r) == outcomeSuccess) {
+		s.user = r.username
 	}
-	if str(attrs, "event_type") == "authentication" && statusOutcome(attrs, str(attrs, "log_message")) == outcomeSuccess {
-		if u := str(attrs, "username"); u != "" {
-			s.user = u
-		}
-	}
-	if v, ok := attrs.Get("tls_active"); ok && v.Type() == pcommon.ValueTypeBool {
-		s.tls, s.hasTLS = v.Bool(), true
+	if r.hasTLS {
+		s.tls, s.hasTLS = r.tls, true
 	}
 }
 
-func tell(s *session, attrs pcommon.Map) {
-	if s.clientIP != "" && !hasKey(attrs, "client_ip") {
+// tell adds what the session knows and the line does not say.
+func tell(s *session, attrs pcommon.Map, r *record) {
+	if s.clientIP != "" && !r.hasClientIP {
 		attrs.PutStr("client_ip", s.clientIP)
+		r.clientIP, r.hasClientIP = s.clientIP, true
 		if s.hasPort {
 			attrs.PutInt("client_port", s.port)
 		}
 	}
-	if s.helo != "" && !hasKey(attrs, "helo") {
+	if s.helo != "" && !r.hasHelo {
 		attrs.PutStr("helo", s.helo)
 	}
-	if s.user != "" && str(attrs, "username") == "" {
+	if s.user != "" && r.username == "" {
 		attrs.PutStr("username", s.user)
+		r.username = s.user
 	}
-	if s.hasTLS && !hasKey(attrs, "tls_active") {
+	if s.hasTLS && !r.hasTLS {
 		attrs.PutBool("tls_active", s.tls)
 	}
 }
 
+// maxEventsSets bounds the cache of the events counter's attribute sets;
+// event types come from the parser's fixed list, so it is seldom reached.
+const maxEventsSets = 512
+
+type eventsKey struct{ eventType, flow string }
+
+// eventsAttributes returns the events counter's attributes for an event
+// type and flow, built once.
+func (p *smtpEventProcessor) eventsAttributes(eventType, flow string) metric.AddOption {
+	key := eventsKey{eventType, flow}
+	if o, ok := p.eventsSets.Load(key); ok {
+		return o.(metric.AddOption)
+	}
+	o := metric.WithAttributeSet(attribute.NewSet(
+		attribute.String("event_type", eventType), attribute.String("mta_flow", flow)))
+	if p.eventsLen.Load() < maxEventsSets {
+		if _, loaded := p.eventsSets.LoadOrStore(key, o); !loaded {
+			p.eventsLen.Add(1)
+		}
+	}
+	return o
+}
+
 // locate adds where an address is (geoKey) and who routes it (asKey).
 // Private, loopback and reserved addresses are skipped without a trace.
-func (p *smtpEventProcessor) locate(ctx context.Context, attrs pcommon.Map, ipKey, geoKey, asKey string) {
-	text := str(attrs, ipKey)
+func (p *smtpEventProcessor) locate(ctx context.Context, attrs pcommon.Map, text, geoKey, asKey string) {
 	if text == "" {
 		return
 	}
@@ -235,6 +264,7 @@ func (p *smtpEventProcessor) locate(ctx context.Context, attrs pcommon.Map, ipKe
 	p.telemetry.ProcessorSmtpeventGeoipLookups.Add(ctx, 1, p.geoResult["found"])
 	if info.countryISO != "" || info.city != "" || info.hasLocation {
 		geo := attrs.PutEmptyMap(geoKey)
+		geo.EnsureCapacity(7)
 		putNonEmpty(geo, "country_iso_code", info.countryISO)
 		putNonEmpty(geo, "country_name", info.countryName)
 		putNonEmpty(geo, "region_iso_code", info.regionISO)
@@ -249,6 +279,7 @@ func (p *smtpEventProcessor) locate(ctx context.Context, attrs pcommon.Map, ipKe
 	}
 	if info.asNumber != 0 {
 		as := attrs.PutEmptyMap(asKey)
+		as.EnsureCapacity(2)
 		as.PutInt("number", int64(info.asNumber))
 		putNonEmpty(as, "organization.name", info.asOrg)
 	}

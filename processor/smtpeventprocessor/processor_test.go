@@ -283,18 +283,18 @@ func TestSessionTableIsBounded(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	table.now = func() time.Time { return now }
 	for _, id := range []string{"a", "b", "c"} {
-		table.with([]string{id}, false, func(s *session) { s.clientIP = id })
+		table.with([]sessionKey{{name: id}}, false, func(s *session) { s.clientIP = id })
 	}
 	assert.Equal(t, 2, table.len())
 	assert.Equal(t, 1, evicted)
 	assert.Equal(t, int64(2), size)
 
 	var ip string
-	table.with([]string{"b"}, false, func(s *session) { ip = s.clientIP })
+	table.with([]sessionKey{{name: "b"}}, false, func(s *session) { ip = s.clientIP })
 	assert.Equal(t, "b", ip, "b is still known")
 
 	now = now.Add(2 * time.Minute) // past the TTL
-	table.with([]string{"b"}, false, func(s *session) { ip = s.clientIP })
+	table.with([]sessionKey{{name: "b"}}, false, func(s *session) { ip = s.clientIP })
 	assert.Empty(t, ip, "an expired session starts afresh")
 }
 
@@ -310,4 +310,97 @@ func FuzzScrubAuth(f *testing.F) {
 			t.Fatalf("not idempotent: %q -> %q -> %q", s, once, twice)
 		}
 	})
+}
+
+// consumeRecord runs one record with the given attributes through a
+// default processor and returns its document.
+func consumeRecord(t *testing.T, attrs map[string]any) map[string]any {
+	t.Helper()
+	sink, consume := newTestProcessor(t, createDefaultConfig().(*Config))
+	ld := plog.NewLogs()
+	lr := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+	lr.SetTimestamp(pcommon.NewTimestampFromTime(observed))
+	lr.Body().SetStr("a line")
+	require.NoError(t, lr.Attributes().FromRaw(attrs))
+	consume(ld)
+	evs := events(sink)
+	require.Len(t, evs, 1)
+	return evs[0].Body().Map().AsRaw()
+}
+
+func TestCredentialKeys(t *testing.T) {
+	tests := []struct {
+		name  string
+		attrs map[string]any
+		want  map[string]any
+	}{
+		{"lower case", map[string]any{"password": "hunter2"}, map[string]any{"password": redacted}},
+		{"any case", map[string]any{"Password": "hunter2", "API_KEY": "k1", "apiKey": "k2"}, map[string]any{"Password": redacted, "API_KEY": redacted, "apiKey": redacted}},
+		{"in a map", map[string]any{"auth": map[string]any{"token": "t1", "user": "bob"}}, map[string]any{"auth": map[string]any{"token": redacted, "user": "bob"}}},
+		{"in a list", map[string]any{"secret": []any{"s1", "s2"}}, map[string]any{"secret": []any{redacted, redacted}}},
+		{"look-alike names stay", map[string]any{"passive": "yes", "tokens": int64(3), "pass": ""}, map[string]any{"passive": "yes", "tokens": int64(3), "pass": ""}},
+		{"AUTH argument", map[string]any{"smtp_command": "AUTH", "command_data": "PLAIN AGJvYgBzM2NyZXQ="}, map[string]any{"command_data": "PLAIN " + redacted}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := consumeRecord(t, tt.attrs)
+			for k, v := range tt.want {
+				assert.Equal(t, v, doc[k], k)
+			}
+		})
+	}
+}
+
+// TestMailFlow covers each row of the mail flow table and the decisions
+// made from Elemta's messages and statuses.
+func TestMailFlow(t *testing.T) {
+	tests := []struct {
+		name        string
+		attrs       map[string]any
+		flow        string
+		outcome     string
+		reasonKey   string
+		reasonValue string
+	}{
+		{"reception", map[string]any{"event_type": "reception"}, flowReception, outcomeSuccess, "", ""},
+		{"delivery", map[string]any{"event_type": "delivery"}, flowDelivery, outcomeSuccess, "", ""},
+		{"bounce", map[string]any{"event_type": "bounce", "bounce_reason": "550 no such user"}, flowBounce, outcomeFailure, "bounce_reason", "550 no such user"},
+		{"bounce from failure_reason", map[string]any{"event_type": "bounce", "failure_reason": "all recipients rejected"}, flowBounce, outcomeFailure, "bounce_reason", "all recipients rejected"},
+		{"tempfail", map[string]any{"event_type": "tempfail", "failure_reason": "452 4.3.1 storage"}, flowTempfail, outcomeFailure, "error_reason", "452 4.3.1 storage"},
+		{"deferral", map[string]any{"event_type": "deferral", "response": "421 try later"}, flowTempfail, outcomeFailure, "error_reason", "421 try later"},
+		{"rejection", map[string]any{"event_type": "rejection", "error": "500 5.5.2 Invalid command name"}, flowRejection, outcomeFailure, "rejection_reason", "500 5.5.2 Invalid command name"},
+		{"system", map[string]any{"event_type": "system"}, flowSystem, outcomeUnknown, "", ""},
+		{"message_delivery", map[string]any{"event_type": "message_delivery", "level": "INFO"}, flowDelivery, outcomeSuccess, "", ""},
+		{"message_delivery failed", map[string]any{"event_type": "message_delivery", "level": "ERROR", "log_message": "Failed to deliver message: connection refused"}, flowDelivery, outcomeFailure, "error_reason", "Failed to deliver message: connection refused"},
+		{"error", map[string]any{"event_type": "error", "error": "disk full"}, flowNone, outcomeFailure, "error_reason", "disk full"},
+		{"authentication success flag", map[string]any{"event_type": "authentication", "success": true}, flowNone, outcomeSuccess, "", ""},
+		{"authentication status", map[string]any{"event_type": "authentication", "status": "failure"}, flowNone, outcomeFailure, "error_reason", ""},
+		{"authentication message", map[string]any{"event_type": "authentication", "log_message": "Authentication successful, failure count reset"}, flowNone, outcomeSuccess, "", ""},
+		{"rejected in the message", map[string]any{"event_type": "smtp_command", "log_message": "Recipient rejected"}, flowRejection, outcomeFailure, "rejection_reason", "Recipient rejected"},
+		{"blocked pattern", map[string]any{"event_type": "security", "log_message": "Blocked pattern in DATA"}, flowRejection, outcomeFailure, "rejection_reason", "Blocked pattern in DATA"},
+		{"accepted command", map[string]any{"event_type": "smtp_command", "elemta_event_type": "rcpt_to_accepted"}, flowNone, outcomeSuccess, "", ""},
+		{"failed command", map[string]any{"event_type": "smtp_command", "log_message": "Command processing failed"}, flowNone, outcomeFailure, "error_reason", "Command processing failed"},
+		{"error level", map[string]any{"event_type": "queue_processing", "level": "ERROR", "error": "lock lost"}, flowNone, outcomeFailure, "error_reason", "lock lost"},
+		{"nothing known", map[string]any{"event_type": "queue_processing", "level": "INFO"}, flowNone, outcomeUnknown, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := consumeRecord(t, tt.attrs)
+			assert.Equal(t, tt.flow, doc["mta_flow"])
+			assert.Equal(t, tt.outcome, doc["event.outcome"])
+			assert.Equal(t, "email", doc["event.category"])
+			if tt.outcome == outcomeFailure {
+				assert.Equal(t, true, doc["is_error"])
+			} else {
+				assert.NotContains(t, doc, "is_error")
+			}
+			for _, k := range []string{"bounce_reason", "rejection_reason", "error_reason"} {
+				if k == tt.reasonKey && tt.reasonValue != "" {
+					assert.Equal(t, tt.reasonValue, doc[k], k)
+				} else if _, inInput := tt.attrs[k]; !inInput {
+					assert.NotContains(t, doc, k)
+				}
+			}
+		})
+	}
 }

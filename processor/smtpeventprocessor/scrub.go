@@ -8,10 +8,31 @@ import (
 
 const redacted = "[REDACTED]"
 
-// credentialKeys are attribute names whose value is a secret.
-var credentialKeys = map[string]bool{
-	"password": true, "passwd": true, "pass": true, "secret": true, "token": true,
-	"api_key": true, "apikey": true, "authorization": true, "credentials": true, "auth_data": true,
+// credentialKeysByLength are attribute names whose value is a secret,
+// by their length.
+var credentialKeysByLength = func() [16][]string {
+	var byLength [16][]string
+	for _, k := range []string{
+		"password", "passwd", "pass", "secret", "token",
+		"api_key", "apikey", "authorization", "credentials", "auth_data",
+	} {
+		byLength[len(k)] = append(byLength[len(k)], k)
+	}
+	return byLength
+}()
+
+// isCredentialKey tells whether an attribute's value is a secret by its
+// name, in any case.
+func isCredentialKey(key string) bool {
+	if len(key) >= len(credentialKeysByLength) {
+		return false
+	}
+	for _, k := range credentialKeysByLength[len(key)] {
+		if strings.EqualFold(key, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // saslMechanisms are the mechanisms an SMTP AUTH command names.
@@ -65,13 +86,20 @@ func scrubAuth(s string) (string, bool) {
 }
 
 // indexAuth returns the position of the first "auth " at or after from,
-// in any case, or -1. It compares ASCII bytes only: lowering the whole
-// string would move the positions of invalid UTF-8.
+// in any case, or -1. It looks for the space first (a fast byte search:
+// most values have no space at all), then compares ASCII bytes before it:
+// lowering the whole string would move the positions of invalid UTF-8.
 func indexAuth(s string, from int) int {
-	for i := from; i+5 <= len(s); i++ {
-		if s[i]|0x20 == 'a' && s[i+1]|0x20 == 'u' && s[i+2]|0x20 == 't' && s[i+3]|0x20 == 'h' && s[i+4] == ' ' {
-			return i
+	for i := from + 4; i < len(s); {
+		sp := strings.IndexByte(s[i:], ' ')
+		if sp < 0 {
+			return -1
 		}
+		i += sp
+		if s[i-4]|0x20 == 'a' && s[i-3]|0x20 == 'u' && s[i-2]|0x20 == 't' && s[i-1]|0x20 == 'h' {
+			return i - 4
+		}
+		i++
 	}
 	return -1
 }
@@ -84,36 +112,34 @@ func isBase64Char(c byte) bool {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '='
 }
 
-// scrubCredentials removes credentials from every string attribute and
-// the body, and returns how many it removed.
-func scrubCredentials(attrs pcommon.Map, body pcommon.Value) int {
+// scrubLine removes an AUTH payload from the line itself (the body) and
+// from the argument of an AUTH command, which is logged without the
+// command's name; record.read scrubbed the attributes. It returns how many
+// credentials it removed.
+func scrubLine(attrs pcommon.Map, body pcommon.Value, r *record) int {
 	n := 0
-	attrs.Range(func(k string, v pcommon.Value) bool {
-		n += scrubValue(k, v)
-		return true
-	})
 	if body.Type() == pcommon.ValueTypeStr {
 		if s, ok := scrubAuth(body.Str()); ok {
 			body.SetStr(s)
 			n++
 		}
 	}
-	// The argument of an AUTH command, without the command name.
-	if cmd, ok := attrs.Get("smtp_command"); ok && cmd.Str() == "AUTH" {
-		if data, ok := attrs.Get("command_data"); ok && data.Type() == pcommon.ValueTypeStr {
-			if s, ok := scrubAuth("AUTH " + data.Str()); ok {
-				data.SetStr(strings.TrimPrefix(s, "AUTH "))
-				n++
-			}
+	if r.command == "AUTH" && r.commandData != "" {
+		if s, ok := scrubAuth("AUTH " + r.commandData); ok {
+			r.commandData = strings.TrimPrefix(s, "AUTH ")
+			attrs.PutStr("command_data", r.commandData)
+			n++
 		}
 	}
 	return n
 }
 
+// scrubValue removes credentials from a value: all of it under a
+// credential's key, AUTH payloads from any string.
 func scrubValue(key string, v pcommon.Value) int {
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
-		if (credentialKeys[key] || credentialKeys[strings.ToLower(key)]) && v.Str() != "" {
+		if v.Str() != "" && isCredentialKey(key) {
 			v.SetStr(redacted)
 			return 1
 		}

@@ -6,9 +6,16 @@ import (
 	"time"
 )
 
+// sessionKey is a name a session is known by: one of Elemta's session
+// ids, or the log file whose last connection it is.
+type sessionKey struct {
+	file bool
+	name string
+}
+
 // session is what one SMTP session learnt so far.
 type session struct {
-	keys      []string // every id the session is known by
+	keys      []sessionKey // every name the session is known by
 	clientIP  string
 	port      int64
 	hasPort   bool
@@ -26,7 +33,7 @@ type sessionTable struct {
 	mu      sync.Mutex
 	max     int
 	ttl     time.Duration
-	byKey   map[string]*session
+	byKey   map[sessionKey]*session
 	lru     *list.List // front: most recently seen
 	now     func() time.Time
 	onEvict func()
@@ -35,7 +42,7 @@ type sessionTable struct {
 
 func newSessionTable(maxSessions int, ttl time.Duration, onEvict func(), onSize func(int64)) *sessionTable {
 	return &sessionTable{
-		max: maxSessions, ttl: ttl, byKey: map[string]*session{}, lru: list.New(),
+		max: maxSessions, ttl: ttl, byKey: map[sessionKey]*session{}, lru: list.New(),
 		now: time.Now, onEvict: onEvict, onSize: onSize,
 	}
 }
@@ -43,7 +50,7 @@ func newSessionTable(maxSessions int, ttl time.Duration, onEvict func(), onSize 
 // with runs fn on the session known by any of keys, created if none is,
 // after linking every key to it. A new connection (fresh) always starts a
 // new session.
-func (t *sessionTable) with(keys []string, fresh bool, fn func(*session)) {
+func (t *sessionTable) with(keys []sessionKey, fresh bool, fn func(*session)) {
 	if len(keys) == 0 {
 		return
 	}

@@ -27,6 +27,18 @@ type converter struct {
 	byFormat      map[elemtalog.Format]metric.AddOption
 }
 
+// attributeRoom is room in each record's attributes for what follows the
+// parse: the file's name, path and offset here, and the fields the
+// distribution's smtpevent processor adds (flow, outcome, domains, GeoIP).
+const attributeRoom = 28
+
+// newParser returns the receiver's line parser.
+func newParser(loc *time.Location) *elemtalog.Parser {
+	p := elemtalog.NewParser(loc)
+	p.Room = attributeRoom
+	return p
+}
+
 func newConverter(p *elemtalog.Parser, cfg *Config, tb *metadata.TelemetryBuilder) *converter {
 	c := &converter{
 		parser:        p,

@@ -71,7 +71,7 @@ func newLogsReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*l
 		next:      next,
 		obsrecv:   obsrecv,
 		telemetry: tb,
-		converter: newConverter(elemtalog.NewParser(loc), cfg, tb),
+		converter: newConverter(newParser(loc), cfg, tb),
 	}
 
 	// Bytes are handed over as they are: the parser repairs invalid UTF-8

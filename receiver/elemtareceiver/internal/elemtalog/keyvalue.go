@@ -35,7 +35,6 @@ func isKeyChar(c byte) bool {
 // key=[a b c] (Go's format of a slice) and bare keys, which are true.
 func (p *Parser) parseKeyValue(r *Record, s string) {
 	f := fields{m: r.Attributes}
-	f.m.EnsureCapacity(16)
 	i := 0
 	for i < len(s) {
 		for i < len(s) && s[i] == ' ' {

@@ -11,6 +11,11 @@ import (
 
 // Parser parses Elemta log lines. It is safe for concurrent use.
 type Parser struct {
+	// Room is how many attribute slots ParseInto leaves free after the
+	// fields it parses, so that what the pipeline adds later (the file's
+	// name and offset, enrichment) does not grow the attribute list again.
+	Room int
+
 	loc  *time.Location
 	json fastjson.ParserPool
 }
@@ -22,6 +27,9 @@ func NewParser(loc *time.Location) *Parser {
 	}
 	return &Parser{loc: loc}
 }
+
+// textFields is room for the fields of a key=value or text line.
+const textFields = 16
 
 // Parse parses one line into a record with a new attribute map.
 func (p *Parser) Parse(line string) Record {
@@ -54,8 +62,10 @@ func (p *Parser) ParseInto(line string, attrs pcommon.Map) Record {
 	case head[0] == '{':
 		p.parseJSON(&r, head)
 	case startsWithKey(head):
+		attrs.EnsureCapacity(textFields + p.Room)
 		p.parseKeyValue(&r, head)
 	default:
+		attrs.EnsureCapacity(textFields + p.Room)
 		p.parseText(&r, first, rest)
 		rest = "" // text formats keep continuation lines in log_message
 	}
@@ -105,7 +115,7 @@ func (p *Parser) parseJSON(r *Record, s string) {
 		return
 	}
 	f := fields{m: r.Attributes}
-	f.m.EnsureCapacity(obj.Len() + 8)
+	f.m.EnsureCapacity(obj.Len() + 8 + p.Room) // 8: the fields the parser adds
 	obj.Visit(func(k []byte, v *fastjson.Value) {
 		if v.Type() == fastjson.TypeNull { // null carries nothing to index
 			return
