@@ -2,6 +2,7 @@ package durableelasticsearchexporter // import "github.com/elemta/otelcol-elemta
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/elasticsearchexporter"
 	"go.opentelemetry.io/collector/config/configoptional"
@@ -22,6 +23,13 @@ type Config struct {
 	// With max_elapsed_time 0, the default, a batch is retried until
 	// Elasticsearch takes it: nothing is dropped while the cluster is away.
 	BackOffConfig configretry.BackOffConfig `mapstructure:"retry_on_failure"`
+
+	// BulkAction is the bulk action documents are sent with (`bulk_action`):
+	// index (the default) makes a document sent again under the id it was
+	// indexed with replace it, a success; create is contrib's own action,
+	// which answers a resent document with a 409 conflict, and the only one
+	// data streams take.
+	BulkAction string `mapstructure:"bulk_action"`
 
 	// Elasticsearch is the configuration of contrib's Elasticsearch exporter
 	// (`elasticsearch`), every option of it except its own sending_queue,
@@ -45,6 +53,10 @@ func (c *Config) Validate() error {
 	}
 	if !c.BackOffConfig.Enabled {
 		errs = append(errs, errNoRetry)
+	}
+	if c.BulkAction != BulkActionIndex && c.BulkAction != BulkActionCreate {
+		errs = append(errs, fmt.Errorf("bulk_action: %q is not a bulk action; use %q (a resent document replaces itself) or %q (data streams)",
+			c.BulkAction, BulkActionIndex, BulkActionCreate))
 	}
 	return errors.Join(errs...)
 }

@@ -31,8 +31,14 @@ func TestLoadConfig(t *testing.T) {
 				assert.True(t, cfg.QueueConfig.HasValue())
 				assert.False(t, cfg.Elasticsearch.QueueBatchConfig.HasValue())
 				assert.Equal(t, retriedStatuses, cfg.Elasticsearch.Retry.RetryOnStatus)
+				assert.Equal(t, BulkActionIndex, cfg.BulkAction, "a resent document replaces itself by default")
 			},
 		},
+		{
+			name:  "data_stream",
+			check: func(t *testing.T, cfg *Config) { assert.Equal(t, BulkActionCreate, cfg.BulkAction) },
+		},
+		{name: "bad_bulk_action", wantErr: `bulk_action: "upsert" is not a bulk action; use "index"`},
 		{
 			name: "full",
 			check: func(t *testing.T, cfg *Config) {

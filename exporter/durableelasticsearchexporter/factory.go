@@ -73,6 +73,7 @@ func createDefaultConfig() component.Config {
 		TimeoutConfig: exporterhelper.TimeoutConfig{Timeout: defaultTimeout},
 		QueueConfig:   configoptional.Some(queue),
 		BackOffConfig: backOff,
+		BulkAction:    BulkActionIndex,
 		Elasticsearch: es,
 	}
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -63,6 +64,8 @@ type collector struct {
 	output *syncBuffer
 	done   chan error
 	health string
+	// telemetry is the address of the collector's own Prometheus metrics.
+	telemetry string
 }
 
 // freePort returns a loopback port nobody listens on right now.
@@ -79,11 +82,12 @@ func freePort(t *testing.T) int {
 func startCollector(t *testing.T, env map[string]string, configs ...string) *collector {
 	t.Helper()
 	health := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	telemetryPort := strconv.Itoa(freePort(t))
 	full := map[string]string{
 		"OTELCOL_ELEMTA_HEALTH_ENDPOINT":  health,
 		"OTELCOL_ELEMTA_METRICS_ENDPOINT": "127.0.0.1:" + strconv.Itoa(freePort(t)),
 		"OTELCOL_ELEMTA_TELEMETRY_HOST":   "127.0.0.1",
-		"OTELCOL_ELEMTA_TELEMETRY_PORT":   strconv.Itoa(freePort(t)),
+		"OTELCOL_ELEMTA_TELEMETRY_PORT":   telemetryPort,
 	}
 	for k, v := range env {
 		full[k] = v
@@ -98,7 +102,7 @@ func startCollector(t *testing.T, env map[string]string, configs ...string) *col
 	for k, v := range full {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	c := &collector{cmd: cmd, output: &syncBuffer{}, done: make(chan error, 1), health: health}
+	c := &collector{cmd: cmd, output: &syncBuffer{}, done: make(chan error, 1), health: health, telemetry: "127.0.0.1:" + telemetryPort}
 	cmd.Stdout = c.output
 	cmd.Stderr = c.output
 	require.NoError(t, cmd.Start())
@@ -129,6 +133,17 @@ func startCollector(t *testing.T, env map[string]string, configs ...string) *col
 	}, 30*time.Second, 50*time.Millisecond, "collector never became healthy")
 	require.Nil(t, cmd.ProcessState, "collector exited at start:\n%s", c.output.String())
 	return c
+}
+
+// metrics returns the collector's own metrics, in Prometheus text format.
+func (c *collector) metrics(t *testing.T) string {
+	t.Helper()
+	resp, err := http.Get("http://" + c.telemetry + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return string(body)
 }
 
 // stop sends SIGTERM and waits for a clean exit.

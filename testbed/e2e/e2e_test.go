@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -253,4 +254,43 @@ func TestStopMidFileWithFullQueue(t *testing.T) {
 	second := startCollector(t, env, configs...)
 	requireEachOnce(t, es, lines)
 	second.stop(t)
+}
+
+// TestResentLinesReplaceTheirDocuments reads the same file twice (the
+// second run has lost its checkpoints): every line is sent again under the
+// id it had, replaces its own document, and counts as a success.
+func TestResentLinesReplaceTheirDocuments(t *testing.T) {
+	es := esdouble.New()
+	defer es.Close()
+	logDir := t.TempDir()
+	lines := append(sampleLines(t), numberedLines("sent twice", 100)...)
+	appendLines(t, filepath.Join(logDir, "elemta.log"), lines)
+	config := filepath.Join(distDir(t), "config.yaml")
+
+	first := startCollector(t, defaultEnv(logDir, t.TempDir(), es.URL()), config)
+	requireEachOnce(t, es, lines)
+	first.stop(t)
+	ids := map[string]string{}
+	for _, d := range es.Documents() {
+		ids[d.Index+"/"+d.ID] = esdouble.Message(d)
+	}
+
+	second := startCollector(t, defaultEnv(logDir, t.TempDir(), es.URL()), config)
+	require.Eventually(t, func() bool { return es.Outcomes()["index/updated"] == len(lines) },
+		30*time.Second, 50*time.Millisecond, "outcomes: %v", es.Outcomes())
+	// The exporter counts once it has read Elasticsearch's answer.
+	success := regexp.MustCompile(`otelcol_elasticsearch_docs_processed(_total)?\{[^}]*outcome="success"[^}]*\} ` + strconv.Itoa(len(lines)) + `\n`)
+	var metrics string
+	require.Eventually(t, func() bool {
+		metrics = second.metrics(t)
+		return success.MatchString(metrics)
+	}, 10*time.Second, 50*time.Millisecond, "every resent document counts as a success")
+	second.stop(t)
+
+	assert.Equal(t, map[string]int{"index/created": len(lines), "index/updated": len(lines)}, es.Outcomes())
+	require.Len(t, es.Documents(), len(lines), "nothing is duplicated")
+	for _, d := range es.Documents() {
+		assert.Equal(t, ids[d.Index+"/"+d.ID], esdouble.Message(d), "document %s/%s", d.Index, d.ID)
+	}
+	assert.NotContains(t, metrics, `outcome="failed_client"`)
 }

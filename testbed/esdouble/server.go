@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -34,6 +35,8 @@ type Request struct {
 	Path   string
 	// Status is the HTTP status the double answered with (0 for a dropped connection).
 	Status int
+	// Encoding is the request's Content-Encoding ("" for none).
+	Encoding string
 }
 
 // Server is the Elasticsearch double. The zero value is not usable; call New.
@@ -50,11 +53,12 @@ type Server struct {
 	delay       time.Duration
 	rejectItems func(Document) bool
 	rejected    int
+	outcomes    map[string]int // "action/result" -> documents
 }
 
 // New starts a double on a loopback port. Close it when done.
 func New() *Server {
-	s := &Server{byID: map[string]int{}}
+	s := &Server{byID: map[string]int{}, outcomes: map[string]int{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	return s
 }
@@ -66,7 +70,7 @@ func NewAt(addr string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("esdouble: listen on %s: %w", addr, err)
 	}
-	s := &Server{byID: map[string]int{}}
+	s := &Server{byID: map[string]int{}, outcomes: map[string]int{}}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
 	s.srv.Listener = ln
 	s.srv.Start()
@@ -137,6 +141,15 @@ func (s *Server) Requests() []Request {
 	return out
 }
 
+// Outcomes counts the documents of every bulk request by action and
+// result: "create/created", "index/updated", "create/conflict",
+// "index/rejected", ...
+func (s *Server) Outcomes() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.outcomes)
+}
+
 // Rejected is the number of bulk items rejected with a per-item error.
 func (s *Server) Rejected() int {
 	s.mu.Lock()
@@ -182,7 +195,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Status: status})
+	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Status: status, Encoding: r.Header.Get("Content-Encoding")})
 	s.mu.Unlock()
 
 	w.WriteHeader(status)
@@ -263,7 +276,8 @@ func (s *Server) bulk(r *http.Request) (int, any) {
 			hasErrors = true
 			continue
 		}
-		item, failed := s.store(action, source)
+		item, outcome, failed := s.store(action, source)
+		s.outcomes[action.name+"/"+outcome]++
 		items = append(items, item)
 		hasErrors = hasErrors || failed
 	}
@@ -274,7 +288,7 @@ func (s *Server) bulk(r *http.Request) (int, any) {
 }
 
 // store indexes one document; the caller holds s.mu.
-func (s *Server) store(action bulkAction, source map[string]any) (item any, failed bool) {
+func (s *Server) store(action bulkAction, source map[string]any) (item any, outcome string, failed bool) {
 	if action.id == "" {
 		s.nextAutoID++
 		action.id = "auto-" + strconv.Itoa(s.nextAutoID)
@@ -284,7 +298,7 @@ func (s *Server) store(action bulkAction, source map[string]any) (item any, fail
 		s.rejected++
 		return itemResult(action, http.StatusBadRequest, "", map[string]any{
 			"type": "mapper_parsing_exception", "reason": "injected rejection",
-		}), true
+		}), "rejected", true
 	}
 	key := action.index + "\x00" + action.id
 	if pos, exists := s.byID[key]; exists {
@@ -292,14 +306,14 @@ func (s *Server) store(action bulkAction, source map[string]any) (item any, fail
 			return itemResult(action, http.StatusConflict, "", map[string]any{
 				"type":   "version_conflict_engine_exception",
 				"reason": "[" + action.id + "]: version conflict, document already exists",
-			}), true
+			}), "conflict", true
 		}
 		s.docs[pos] = doc
-		return itemResult(action, http.StatusOK, "updated", nil), false
+		return itemResult(action, http.StatusOK, "updated", nil), "updated", false
 	}
 	s.byID[key] = len(s.docs)
 	s.docs = append(s.docs, doc)
-	return itemResult(action, http.StatusCreated, "created", nil), false
+	return itemResult(action, http.StatusCreated, "created", nil), "created", false
 }
 
 func parseAction(line []byte, defaultIndex string) (bulkAction, error) {

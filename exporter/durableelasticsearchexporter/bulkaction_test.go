@@ -1,0 +1,113 @@
+package durableelasticsearchexporter
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/config/configcompression"
+	"go.opentelemetry.io/collector/exporter/exportertest"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/elemta/otelcol-elemta/exporter/durableelasticsearchexporter/internal/metadata"
+	"github.com/elemta/otelcol-elemta/testbed/esdouble"
+)
+
+func TestCreateToIndex(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"one document", "{\"create\":{\"_index\":\"i\",\"_id\":\"a\"}}\n{\"x\":1}\n", "{\"index\":{\"_index\":\"i\",\"_id\":\"a\"}}\n{\"x\":1}\n"},
+		{"several, no final newline", "{\"create\":{\"_id\":\"a\"}}\n{\"x\":1}\n{\"create\":{\"_id\":\"b\"}}\n{\"x\":2}", "{\"index\":{\"_id\":\"a\"}}\n{\"x\":1}\n{\"index\":{\"_id\":\"b\"}}\n{\"x\":2}"},
+		{"a document that looks like an action", "{\"create\":{}}\n{\"create\":{\"k\":1}}\n", "{\"index\":{}}\n{\"create\":{\"k\":1}}\n"},
+		{"another action is left alone", "{\"create\":{}}\n{\"x\":1}\n{\"delete\":{\"_id\":\"a\"}}\n", "{\"create\":{}}\n{\"x\":1}\n{\"delete\":{\"_id\":\"a\"}}\n"},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, string(createToIndex([]byte(tt.in))))
+		})
+	}
+}
+
+// docsProcessed sums contrib's otelcol.elasticsearch.docs.processed by outcome.
+func docsProcessed(t *testing.T, tel *componenttest.Telemetry) map[string]int64 {
+	t.Helper()
+	out := map[string]int64{}
+	m, err := tel.GetMetric("otelcol.elasticsearch.docs.processed")
+	if err != nil {
+		return out
+	}
+	for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
+		outcome, _ := dp.Attributes.Value("outcome")
+		out[outcome.AsString()] += dp.Value
+	}
+	return out
+}
+
+// idLogs are n log records with the document ids the smtpevent processor
+// would give them.
+func idLogs(n int) plog.Logs {
+	ld := logs(n)
+	for i, r := range ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().All() {
+		r.Attributes().PutStr("elasticsearch.document_id", "doc-"+string(rune('a'+i)))
+	}
+	return ld
+}
+
+func TestResentDocumentsAreSuccesses(t *testing.T) {
+	tests := []struct {
+		name        string
+		action      string
+		compression configcompression.Type
+		wantResent  string // the double's outcome for the second send
+		wantMetric  map[string]int64
+		wantEncoded string
+	}{
+		{"index, gzip", BulkActionIndex, configcompression.TypeGzip, "index/updated", map[string]int64{"success": 10}, "gzip"},
+		{"index, uncompressed", BulkActionIndex, "none", "index/updated", map[string]int64{"success": 10}, ""},
+		{"create", BulkActionCreate, configcompression.TypeGzip, "create/conflict", map[string]int64{"success": 5, "failed_client": 5}, "gzip"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			es := esdouble.New()
+			defer es.Close()
+			cfg := testConfig(es.URL(), false)
+			cfg.BulkAction = tt.action
+			cfg.Elasticsearch.Compression = tt.compression
+			cfg.Elasticsearch.LogsDynamicID.Enabled = true
+
+			tel := componenttest.NewTelemetry()
+			defer func() { require.NoError(t, tel.Shutdown(context.Background())) }()
+			set := exportertest.NewNopSettings(metadata.Type)
+			set.ID = component.NewID(metadata.Type)
+			set.Logger = zaptest.NewLogger(t)
+			set.TelemetrySettings = tel.NewTelemetrySettings()
+			exp, err := NewFactory().CreateLogs(context.Background(), set, cfg)
+			require.NoError(t, err)
+			require.NoError(t, exp.Start(context.Background(), componenttest.NewNopHost()))
+
+			const n = 5
+			require.NoError(t, exp.ConsumeLogs(context.Background(), idLogs(n)))
+			require.Eventually(t, func() bool { return len(es.Documents()) == n }, 10*time.Second, 10*time.Millisecond)
+			require.NoError(t, exp.ConsumeLogs(context.Background(), idLogs(n)))
+			require.Eventually(t, func() bool { return es.Outcomes()[tt.wantResent] == n }, 10*time.Second, 10*time.Millisecond)
+			require.NoError(t, exp.Shutdown(context.Background()))
+
+			assert.Len(t, es.Documents(), n, "a resend does not duplicate")
+			assert.Equal(t, n, es.Outcomes()[tt.action+"/created"])
+			assert.Equal(t, tt.wantMetric, docsProcessed(t, tel), "contrib's count of both sends by outcome")
+			for _, r := range es.Requests() {
+				if r.Path == "/_bulk" {
+					assert.Equal(t, tt.wantEncoded, r.Encoding)
+				}
+			}
+		})
+	}
+}
