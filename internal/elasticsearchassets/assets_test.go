@@ -1,0 +1,227 @@
+package elasticsearchassets
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/elemta/otelcol-elemta/processor/smtpeventprocessor"
+)
+
+// field is one leaf of the template's mappings.
+type field struct {
+	Type string `json:"type"`
+	Path string `json:"path"` // of an alias
+}
+
+type templateDoc struct {
+	IndexPatterns []string `json:"index_patterns"`
+	Template      struct {
+		Settings struct {
+			Index struct {
+				Lifecycle struct {
+					Name string `json:"name"`
+				} `json:"lifecycle"`
+			} `json:"index"`
+		} `json:"settings"`
+		Mappings struct {
+			DynamicTemplates []map[string]struct {
+				MatchMappingType string `json:"match_mapping_type"`
+				Mapping          field  `json:"mapping"`
+			} `json:"dynamic_templates"`
+			Properties map[string]json.RawMessage `json:"properties"`
+		} `json:"mappings"`
+	} `json:"template"`
+}
+
+// leaves flattens the template's properties into dotted paths.
+func leaves(t *testing.T, props map[string]json.RawMessage, prefix string, out map[string]field) {
+	t.Helper()
+	for name, raw := range props {
+		var node struct {
+			field
+			Properties map[string]json.RawMessage `json:"properties"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &node), name)
+		if node.Properties != nil {
+			leaves(t, node.Properties, prefix+name+".", out)
+			continue
+		}
+		require.NotEmpty(t, node.Type, "%s%s has neither a type nor properties", prefix, name)
+		out[prefix+name] = node.field
+	}
+}
+
+func loadTemplate(t *testing.T) (templateDoc, map[string]field) {
+	t.Helper()
+	var tmpl templateDoc
+	require.NoError(t, json.Unmarshal(IndexTemplate(), &tmpl))
+	fields := map[string]field{}
+	leaves(t, tmpl.Template.Mappings.Properties, "", fields)
+	return tmpl, fields
+}
+
+func TestAliasesPointAtStoredFields(t *testing.T) {
+	_, fields := loadTemplate(t)
+	aliases := 0
+	for name, f := range fields {
+		if f.Type != "alias" {
+			continue
+		}
+		aliases++
+		target, ok := fields[f.Path]
+		if assert.True(t, ok, "alias %s points at %s, which is not mapped", name, f.Path) {
+			assert.NotEqual(t, "alias", target.Type, "alias %s points at another alias", name)
+		}
+	}
+	assert.Positive(t, aliases)
+}
+
+// TestECSNames checks that the ECS names an operator searches by exist,
+// stored or as an alias of the field the document stores.
+func TestECSNames(t *testing.T) {
+	_, fields := loadTemplate(t)
+	tests := []struct {
+		ecs, stored string
+	}{
+		{"source.ip", "client_ip"},
+		{"source.port", "client_port"},
+		{"source.geo.country_iso_code", "client_geo.country_iso_code"},
+		{"source.geo.city_name", "client_geo.city_name"},
+		{"source.geo.location", "client_geo.location"},
+		{"source.as.number", "client_as.number"},
+		{"source.as.organization.name", "client_as.organization.name"},
+		{"destination.ip", "delivery_ip"},
+		{"email.from.address", "sender"},
+		{"email.to.address", "recipient"},
+		{"email.message_id", "message_id"},
+		{"email.subject", "subject"},
+		{"user.name", "username"},
+		{"log.level", "level"},
+		{"event.category", "event.category"},
+		{"event.outcome", "event.outcome"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ecs, func(t *testing.T) {
+			f, ok := fields[tt.ecs]
+			require.True(t, ok, "%s is not mapped", tt.ecs)
+			if tt.ecs == tt.stored {
+				assert.NotEqual(t, "alias", f.Type)
+				return
+			}
+			assert.Equal(t, field{Type: "alias", Path: tt.stored}, f)
+		})
+	}
+}
+
+// compatible tells whether Elasticsearch indexes a document value of the
+// given pdata type into a field of the given mapping type.
+func compatible(valueType pcommon.ValueType, mappingType string) bool {
+	switch valueType {
+	case pcommon.ValueTypeStr:
+		return slices.Contains([]string{"keyword", "match_only_text", "text", "ip", "date", "date_nanos"}, mappingType)
+	case pcommon.ValueTypeInt:
+		return slices.Contains([]string{"long", "integer", "float", "double"}, mappingType)
+	case pcommon.ValueTypeDouble:
+		return slices.Contains([]string{"float", "double"}, mappingType)
+	case pcommon.ValueTypeBool:
+		return mappingType == "boolean"
+	}
+	return false
+}
+
+// TestDocumentsFitTheMappings checks every field of the processor's golden
+// documents against the template: a mapped field takes its value's type,
+// an unmapped one falls to a dynamic mapping, and no document stores a
+// value under an alias's name or inside a leaf field.
+func TestDocumentsFitTheMappings(t *testing.T) {
+	tmpl, fields := loadTemplate(t)
+	files, err := filepath.Glob(filepath.Join("..", "..", "processor", "smtpeventprocessor", "testdata", "*.expected.yaml"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+
+	checked := 0
+	var check func(path string, v pcommon.Value)
+	check = func(path string, v pcommon.Value) {
+		for prefix, f := range fields {
+			if strings.HasPrefix(path, prefix+".") && f.Type != "geo_point" {
+				t.Errorf("%s is stored inside %s, a %s field", path, prefix, f.Type)
+			}
+		}
+		f, mapped := fields[path]
+		switch v.Type() {
+		case pcommon.ValueTypeMap:
+			if mapped && f.Type == "geo_point" {
+				checked++
+				return
+			}
+			for k, it := range v.Map().All() {
+				check(path+"."+k, it)
+			}
+			return
+		case pcommon.ValueTypeSlice:
+			for _, it := range v.Slice().All() {
+				check(path, it)
+			}
+			return
+		}
+		checked++
+		switch {
+		case mapped && f.Type == "alias":
+			t.Errorf("%s is stored under the name of an alias of %s", path, f.Path)
+		case mapped:
+			assert.True(t, compatible(v.Type(), f.Type), "%s: a %s value in a %s field", path, v.Type(), f.Type)
+		case v.Type() == pcommon.ValueTypeStr:
+			require.NotEmpty(t, tmpl.Template.Mappings.DynamicTemplates, "unmapped strings need a dynamic template")
+		}
+	}
+	for _, file := range files {
+		ld, err := golden.ReadLogs(file)
+		require.NoError(t, err)
+		for _, rl := range ld.ResourceLogs().All() {
+			for _, sl := range rl.ScopeLogs().All() {
+				for _, lr := range sl.LogRecords().All() {
+					for k, v := range lr.Body().Map().All() {
+						check(k, v)
+					}
+				}
+			}
+		}
+	}
+	assert.Positive(t, checked)
+}
+
+// TestSeedQueryFields checks the fields the seed's Kibana queries use.
+func TestSeedQueryFields(t *testing.T) {
+	_, fields := loadTemplate(t)
+	for name, want := range map[string]string{
+		"client_ip": "ip", "level": "keyword", "sender": "keyword", "event_type": "keyword", "@timestamp": "date_nanos",
+	} {
+		assert.Equal(t, want, fields[name].Type, name)
+	}
+}
+
+func TestTemplateMatchesTheProcessorsIndices(t *testing.T) {
+	tmpl, _ := loadTemplate(t)
+	cfg := smtpeventprocessor.NewFactory().CreateDefaultConfig().(*smtpeventprocessor.Config)
+	assert.Equal(t, []string{cfg.Document.IndexPrefix + "*"}, tmpl.IndexPatterns)
+	assert.Equal(t, ILMPolicyName, tmpl.Template.Settings.Index.Lifecycle.Name)
+
+	var policy struct {
+		Policy struct {
+			Phases map[string]struct {
+				MinAge  string                     `json:"min_age"`
+				Actions map[string]json.RawMessage `json:"actions"`
+			} `json:"phases"`
+		} `json:"policy"`
+	}
+	require.NoError(t, json.Unmarshal(ILMPolicy(), &policy))
+	assert.Contains(t, policy.Policy.Phases["delete"].Actions, "delete")
+}
