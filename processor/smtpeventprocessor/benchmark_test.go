@@ -41,7 +41,7 @@ func BenchmarkProcessor(b *testing.B) {
 	n := input.LogRecordCount()
 
 	cfg := createDefaultConfig().(*Config)
-	cfg.GeoIP.CityDatabase, cfg.GeoIP.ASNDatabase = cityPath, asnPath
+	cfg.GeoIP.CityDatabase, cfg.GeoIP.ASNDatabase = []string{cityPath}, []string{asnPath}
 	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
 	require.NoError(b, err)
 	require.NoError(b, p.Start(context.Background(), componenttest.NewNopHost()))

@@ -26,13 +26,19 @@ type Config struct {
 }
 
 // GeoIPConfig names MaxMind-format databases. Both empty turns GeoIP off.
+//
+// Each key takes one path, a list, or a comma-separated string (so that an
+// environment variable can name several): ip-location-db ships IPv4 and
+// IPv6 in separate files. An address is looked up in the files in order,
+// skipping IPv4-only files for IPv6 addresses; the first that knows it
+// answers.
 type GeoIPConfig struct {
-	// CityDatabase is a City database: GeoIP2/GeoLite2 (or DB-IP's own)
-	// schema, or ip-location-db's flattened one, told by its metadata
+	// CityDatabase is City databases: GeoIP2/GeoLite2 (or DB-IP's own)
+	// schema, or ip-location-db's flattened one, told by their metadata
 	// (`geoip::city_database`).
-	CityDatabase string `mapstructure:"city_database"`
-	// ASNDatabase is an ASN database (`geoip::asn_database`).
-	ASNDatabase string `mapstructure:"asn_database"`
+	CityDatabase []string `mapstructure:"city_database"`
+	// ASNDatabase is ASN databases (`geoip::asn_database`).
+	ASNDatabase []string `mapstructure:"asn_database"`
 	// CacheSize is the number of addresses whose answer is kept (`geoip::cache_size`).
 	CacheSize int `mapstructure:"cache_size"`
 	// ReloadInterval is how often the files are checked for a new version

