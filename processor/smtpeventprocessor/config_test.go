@@ -65,7 +65,7 @@ func TestLoadConfig(t *testing.T) {
 			err = xconfmap.Validate(cfg)
 			if tt.wantErr != nil {
 				for _, want := range tt.wantErr {
-					assert.ErrorContains(t, err, want)
+					require.ErrorContains(t, err, want)
 				}
 				return
 			}
