@@ -15,9 +15,17 @@ import (
 )
 
 // BenchmarkProcessor processes the committed sample lines, parsed once by
-// the elemta receiver, with GeoIP on (a City and an ASN database). ns/op is
-// per record, to compare with the receiver's BenchmarkParse.
+// the elemta receiver, with GeoIP off and on (a City and an ASN database).
+// ns/op is per record, to compare with the receiver's BenchmarkParse.
 func BenchmarkProcessor(b *testing.B) {
+	for _, geoip := range []bool{false, true} {
+		b.Run(map[bool]string{false: "geoip=off", true: "geoip=on"}[geoip], func(b *testing.B) {
+			benchmarkProcessor(b, geoip)
+		})
+	}
+}
+
+func benchmarkProcessor(b *testing.B, geoip bool) {
 	dir := b.TempDir()
 	cityPath, asnPath := filepath.Join(dir, "city.mmdb"), filepath.Join(dir, "asn.mmdb")
 	writeDB(b, cityPath, "GeoLite2-City", network{"81.2.69.0/24", geoip2("GB", "United Kingdom", "England", "London", 51.5, -0.1)})
@@ -41,7 +49,9 @@ func BenchmarkProcessor(b *testing.B) {
 	n := input.LogRecordCount()
 
 	cfg := createDefaultConfig().(*Config)
-	cfg.GeoIP.CityDatabase, cfg.GeoIP.ASNDatabase = []string{cityPath}, []string{asnPath}
+	if geoip {
+		cfg.GeoIP.CityDatabase, cfg.GeoIP.ASNDatabase = []string{cityPath}, []string{asnPath}
+	}
 	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
 	require.NoError(b, err)
 	require.NoError(b, p.Start(context.Background(), componenttest.NewNopHost()))

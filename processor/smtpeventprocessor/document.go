@@ -20,28 +20,13 @@ const (
 	docMessage   = "message"
 )
 
-// batchCache keeps what the records of one batch share: the index name of
-// the last event's day.
-type batchCache struct {
-	day   time.Time // UTC midnight of index
-	index string
-}
-
-func (c *batchCache) indexFor(prefix string, ts time.Time) string {
-	day := ts.Truncate(24 * time.Hour) // the UTC day: Go time has no leap seconds
-	if c.index == "" || !day.Equal(c.day) {
-		c.day, c.index = day, prefix+ts.Format("2006.01.02")
-	}
-	return c.index
-}
-
 // document makes the record's body the Elasticsearch document: the
 // attributes at the top level under the names the seed's queries use,
 // `@timestamp` and `message` (the line). The exporter indexes it verbatim
 // (bodymap mapping) in the index of the event's UTC date, under an id that
 // a resend of the same line repeats. The attributes move into the body;
 // the record keeps those that route or count it.
-func (p *smtpEventProcessor) document(lr plog.LogRecord, r *record, s step, host string, c *batchCache) {
+func (p *smtpEventProcessor) document(lr plog.LogRecord, r *record, s step, host string, b *batch) {
 	attrs := lr.Attributes()
 	ts := lr.Timestamp().AsTime().UTC()
 	if lr.Timestamp() == 0 {
@@ -75,7 +60,7 @@ func (p *smtpEventProcessor) document(lr plog.LogRecord, r *record, s step, host
 		attrs.PutBool("is_error", failed || r.isError)
 	}
 	if p.cfg.Document.IndexPrefix != "" {
-		attrs.PutStr(attrIndex, c.indexFor(p.cfg.Document.IndexPrefix, ts))
+		attrs.PutStr(attrIndex, b.indexFor(p.cfg.Document.IndexPrefix, ts))
 	}
 	attrs.PutStr(attrDocumentID, documentID(host, r, ts, line))
 }

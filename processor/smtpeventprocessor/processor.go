@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"sync"
-	"sync/atomic"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -26,11 +24,7 @@ type smtpEventProcessor struct {
 	sessions  *sessionTable
 	privacy   privacy
 	geo       *geoLocator // nil when GeoIP is off
-	geoResult map[string]metric.AddOption
-	// eventsSets holds the attribute sets of the events counter by event
-	// type and flow (eventsKey), at most maxEventsSets of them.
-	eventsSets sync.Map
-	eventsLen  atomic.Int32
+	geoResult [geoOutcomes]metric.AddOption
 	// host names this machine in document ids (unless the resource has a
 	// host.name), so that two servers' identical lines at the same place of
 	// the same path stay apart.
@@ -56,9 +50,8 @@ func newSMTPEventProcessor(set processor.Settings, cfg *Config) (*smtpEventProce
 			"sender": cfg.Privacy.Sender, "recipient": cfg.Privacy.Recipient, "subject": cfg.Privacy.Subject,
 		}},
 	}
-	p.geoResult = map[string]metric.AddOption{}
-	for _, r := range []string{"found", "not_found", "skipped", "error", "hit", "miss"} {
-		p.geoResult[r] = metric.WithAttributeSet(attribute.NewSet(attribute.String("result", r)))
+	for o, name := range geoOutcomeNames {
+		p.geoResult[o] = metric.WithAttributeSet(attribute.NewSet(attribute.String("result", name)))
 	}
 	p.sessions = newSessionTable(cfg.Session.MaxSessions, cfg.Session.TTL,
 		func() { tb.ProcessorSmtpeventSessionEvictions.Add(ctx, 1) },
@@ -93,7 +86,8 @@ func (p *smtpEventProcessor) shutdown(context.Context) error {
 
 // processLogs turns each record into an SMTP event and its document.
 func (p *smtpEventProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
-	var c batchCache
+	var b batch
+	defer p.count(ctx, &b)
 	for _, rl := range ld.ResourceLogs().All() {
 		host := p.host
 		if h, ok := rl.Resource().Attributes().Get("host.name"); ok && h.Str() != "" {
@@ -102,7 +96,7 @@ func (p *smtpEventProcessor) processLogs(ctx context.Context, ld plog.Logs) (plo
 		for _, sl := range rl.ScopeLogs().All() {
 			sl.Scope().Attributes().PutStr(attrMappingMode, mappingBodyMap)
 			for _, lr := range sl.LogRecords().All() {
-				p.event(ctx, lr, host, &c)
+				p.event(lr, host, &b)
 			}
 		}
 	}
@@ -113,19 +107,17 @@ func (p *smtpEventProcessor) processLogs(ctx context.Context, ld plog.Logs) (plo
 // that the attribute list grows once.
 const attributesAdded = 24
 
-func (p *smtpEventProcessor) event(ctx context.Context, lr plog.LogRecord, host string, c *batchCache) {
+func (p *smtpEventProcessor) event(lr plog.LogRecord, host string, b *batch) {
 	attrs := lr.Attributes()
 	attrs.EnsureCapacity(attrs.Len() + attributesAdded)
 	var r record
 	r.read(attrs)
-	if n := r.scrubbed + scrubLine(attrs, lr.Body(), &r); n > 0 {
-		p.telemetry.ProcessorSmtpeventCredentialsScrubbed.Add(ctx, int64(n))
-	}
+	b.scrubbed += int64(r.scrubbed + scrubLine(attrs, lr.Body(), &r))
 	p.sessionContext(attrs, &r)
 	putNormalised(attrs, &r)
 	if p.geo != nil {
-		p.locate(ctx, attrs, r.clientIP, "client_geo", "client_as")
-		p.locate(ctx, attrs, r.deliveryIP, "delivery_geo", "delivery_as")
+		p.locate(attrs, r.clientIP, "client_geo", "client_as", b)
+		p.locate(attrs, r.deliveryIP, "delivery_geo", "delivery_as", b)
 	}
 
 	s := flowOf(&r)
@@ -137,8 +129,8 @@ func (p *smtpEventProcessor) event(ctx context.Context, lr plog.LogRecord, host 
 		attrs.PutBool("is_error", true)
 	}
 	p.privacy.apply(attrs, lr.Body())
-	p.telemetry.ProcessorSmtpeventEvents.Add(ctx, 1, p.eventsAttributes(r.eventType, s.flow))
-	p.document(lr, &r, s, host, c)
+	b.countEvent(r.eventType, s.flow)
+	p.document(lr, &r, s, host, b)
 }
 
 // sessionContext records what a line tells about its SMTP session and adds
@@ -209,32 +201,9 @@ func tell(s *session, attrs pcommon.Map, r *record) {
 	}
 }
 
-// maxEventsSets bounds the cache of the events counter's attribute sets;
-// event types come from the parser's fixed list, so it is seldom reached.
-const maxEventsSets = 512
-
-type eventsKey struct{ eventType, flow string }
-
-// eventsAttributes returns the events counter's attributes for an event
-// type and flow, built once.
-func (p *smtpEventProcessor) eventsAttributes(eventType, flow string) metric.AddOption {
-	key := eventsKey{eventType, flow}
-	if o, ok := p.eventsSets.Load(key); ok {
-		return o.(metric.AddOption)
-	}
-	o := metric.WithAttributeSet(attribute.NewSet(
-		attribute.String("event_type", eventType), attribute.String("mta_flow", flow)))
-	if p.eventsLen.Load() < maxEventsSets {
-		if _, loaded := p.eventsSets.LoadOrStore(key, o); !loaded {
-			p.eventsLen.Add(1)
-		}
-	}
-	return o
-}
-
 // locate adds where an address is (geoKey) and who routes it (asKey).
 // Private, loopback and reserved addresses are skipped without a trace.
-func (p *smtpEventProcessor) locate(ctx context.Context, attrs pcommon.Map, text, geoKey, asKey string) {
+func (p *smtpEventProcessor) locate(attrs pcommon.Map, text, geoKey, asKey string, b *batch) {
 	if text == "" {
 		return
 	}
@@ -244,24 +213,24 @@ func (p *smtpEventProcessor) locate(ctx context.Context, attrs pcommon.Map, text
 	}
 	addr = addr.Unmap()
 	if !routable(addr) {
-		p.telemetry.ProcessorSmtpeventGeoipLookups.Add(ctx, 1, p.geoResult["skipped"])
+		b.geo[geoSkipped]++
 		return
 	}
 	info, hit, err := p.geo.lookup(addr)
 	if hit {
-		p.telemetry.ProcessorSmtpeventGeoipCache.Add(ctx, 1, p.geoResult["hit"])
+		b.geo[geoCacheHit]++
 	} else {
-		p.telemetry.ProcessorSmtpeventGeoipCache.Add(ctx, 1, p.geoResult["miss"])
+		b.geo[geoCacheMiss]++
 	}
 	switch {
 	case err != nil:
-		p.telemetry.ProcessorSmtpeventGeoipLookups.Add(ctx, 1, p.geoResult["error"])
+		b.geo[geoError]++
 		return
 	case !info.found:
-		p.telemetry.ProcessorSmtpeventGeoipLookups.Add(ctx, 1, p.geoResult["not_found"])
+		b.geo[geoNotFound]++
 		return
 	}
-	p.telemetry.ProcessorSmtpeventGeoipLookups.Add(ctx, 1, p.geoResult["found"])
+	b.geo[geoFound]++
 	if info.countryISO != "" || info.city != "" || info.hasLocation {
 		geo := attrs.PutEmptyMap(geoKey)
 		geo.EnsureCapacity(7)

@@ -20,8 +20,12 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/collector/receiver/receivertest"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/elemta/otelcol-elemta/processor/smtpeventprocessor/internal/metadata"
+	"github.com/elemta/otelcol-elemta/processor/smtpeventprocessor/internal/metadatatest"
 	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver"
 )
 
@@ -403,4 +407,69 @@ func TestMailFlow(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTelemetry checks the processor's own metrics against what it did to
+// a batch: events by type and flow, credentials scrubbed, GeoIP lookups and
+// cache, sessions held.
+func TestTelemetry(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "city.mmdb")
+	writeDB(t, path, "GeoLite2-City", network{"81.2.69.0/24", geoip2("GB", "United Kingdom", "England", "London", 51.5, -0.1)})
+	tel := componenttest.NewTelemetry()
+	defer func() { require.NoError(t, tel.Shutdown(context.Background())) }()
+	set := processortest.NewNopSettings(metadata.Type)
+	set.TelemetrySettings = tel.NewTelemetrySettings()
+	sink := new(consumertest.LogsSink)
+	p, err := NewFactory().CreateLogs(context.Background(), set, geoConfig(path, ""), sink)
+	require.NoError(t, err)
+	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+	defer func() { require.NoError(t, p.Shutdown(context.Background())) }()
+
+	ld := readLines(t, filepath.Join("testdata", "auth-session.log"))
+	// Two connections from one public address: a lookup, then the cache.
+	for i, lr := range ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().All() {
+		if i < 2 {
+			lr.Attributes().PutStr("client_ip", "81.2.69.142")
+			lr.Attributes().Remove("session_id")
+		}
+	}
+	require.NoError(t, p.ConsumeLogs(context.Background(), ld))
+
+	byKind := map[[2]string]int64{}
+	scrubbed := int64(0)
+	for _, ev := range events(sink) {
+		doc := ev.Body().Map().AsRaw()
+		byKind[[2]string{fmt.Sprint(doc["event_type"]), fmt.Sprint(doc["mta_flow"])}]++
+		if strings.Contains(fmt.Sprint(doc), redacted) {
+			scrubbed++
+		}
+	}
+	var want []metricdata.DataPoint[int64]
+	for k, n := range byKind {
+		want = append(want, metricdata.DataPoint[int64]{
+			Attributes: attribute.NewSet(attribute.String("event_type", k[0]), attribute.String("mta_flow", k[1])), Value: n,
+		})
+	}
+	metadatatest.AssertEqualProcessorSmtpeventEvents(t, tel, want, metricdatatest.IgnoreTimestamp())
+
+	m, err := tel.GetMetric("otelcol_processor_smtpevent_credentials_scrubbed")
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, m.Data.(metricdata.Sum[int64]).DataPoints[0].Value, scrubbed,
+		"each document with a scrubbed credential is counted")
+	assert.Positive(t, scrubbed)
+
+	metadatatest.AssertEqualProcessorSmtpeventGeoipCache(t, tel, []metricdata.DataPoint[int64]{
+		{Attributes: attribute.NewSet(attribute.String("result", "miss")), Value: 1},
+		{Attributes: attribute.NewSet(attribute.String("result", "hit")), Value: 1},
+	}, metricdatatest.IgnoreTimestamp())
+	lookups, err := tel.GetMetric("otelcol_processor_smtpevent_geoip_lookups")
+	require.NoError(t, err)
+	results := map[string]int64{}
+	for _, dp := range lookups.Data.(metricdata.Sum[int64]).DataPoints {
+		r, _ := dp.Attributes.Value("result")
+		results[r.AsString()] += dp.Value
+	}
+	assert.Equal(t, int64(2), results["found"])
+	assert.Positive(t, results["skipped"], "the session's loopback addresses are skipped")
+	assert.Zero(t, results["error"])
 }
