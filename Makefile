@@ -90,6 +90,9 @@ bench: ## Run the Go benchmarks.
 
 .PHONY: run
 run: build ## Run the collector on the sample logs (or on ELEMTA_LOG_PATHS); ships to ELASTICSEARCH_ENDPOINT if set.
+	@if [ -z "$${ELEMTA_LOG_PATHS:-}" ] && [ -z "$${OTELCOL_ELEMTA_STORAGE:-}" ]; then \
+	  rm -rf $(RUN_DIR); \
+	fi # the samples are read afresh on each run: no checkpoints from the last one
 	@mkdir -p $(RUN_DIR)/storage
 	@export ELEMTA_LOG_PATHS="$${ELEMTA_LOG_PATHS:-$(CURDIR)/$(DIST)/samples/*.log}"; \
 	export OTELCOL_ELEMTA_STORAGE="$${OTELCOL_ELEMTA_STORAGE:-$(CURDIR)/$(RUN_DIR)/storage}"; \
