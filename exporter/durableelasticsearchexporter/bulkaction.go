@@ -32,8 +32,9 @@ const (
 )
 
 var (
-	createPrefix = []byte(`{"create":`)
-	indexPrefix  = []byte(`{"index":`)
+	createPrefix      = []byte(`{"create":`)
+	indexPrefix       = []byte(`{"index":`)
+	requireDataStream = []byte(`"require_data_stream":true`)
 )
 
 // bulkActionMiddleware is the HTTP client middleware that the exporter
@@ -44,19 +45,21 @@ var (
 type bulkActionMiddleware struct {
 	component.StartFunc
 	component.ShutdownFunc
-	gzipLevel int // 0: the request is sent uncompressed
+	gzip      bool // compress the request
+	gzipLevel int
 }
 
 var _ extensionmiddleware.HTTPClient = (*bulkActionMiddleware)(nil)
 
 func (m *bulkActionMiddleware) GetHTTPRoundTripper(context.Context) (extensionmiddleware.WrapHTTPRoundTripperFunc, error) {
 	return func(_ context.Context, base http.RoundTripper) (http.RoundTripper, error) {
-		return &bulkActionRoundTripper{base: base, gzipLevel: m.gzipLevel}, nil
+		return &bulkActionRoundTripper{base: base, gzip: m.gzip, gzipLevel: m.gzipLevel}, nil
 	}, nil
 }
 
 type bulkActionRoundTripper struct {
 	base      http.RoundTripper
+	gzip      bool
 	gzipLevel int
 }
 
@@ -75,13 +78,17 @@ func (rt *bulkActionRoundTripper) RoundTrip(req *http.Request) (*http.Response, 
 	if closeErr != nil {
 		return nil, fmt.Errorf("bulk_action %s: reading the bulk request: %w", BulkActionIndex, closeErr)
 	}
-	body = createToIndex(body)
+	// Data streams take create only: a request or a document that requires
+	// one (contrib's otel mapping mode does) keeps its create actions.
+	if req.URL.Query().Get("require_data_stream") != "true" {
+		body = createToIndex(body)
+	}
 
 	out := req.Clone(req.Context())
 	if req.Header.Get(headerUncompressedSize) != "" {
 		out.Header.Set(headerUncompressedSize, strconv.Itoa(len(body)))
 	}
-	if rt.gzipLevel != 0 {
+	if rt.gzip {
 		var buf bytes.Buffer
 		zw, err := gzip.NewWriterLevel(&buf, rt.gzipLevel)
 		if err != nil {
@@ -103,21 +110,25 @@ func (rt *bulkActionRoundTripper) RoundTrip(req *http.Request) (*http.Response, 
 }
 
 // createToIndex turns the `create` actions of a bulk body (NDJSON: an
-// action line, then its document line) into `index` actions. A
-// body holding anything but create/document pairs is returned unchanged:
-// then only its action lines could be told from its document lines.
+// action line, then its document line) into `index` actions, except those
+// that require a data stream. A body holding anything but create/document
+// pairs is returned unchanged: then only its action lines could be told
+// from its document lines.
 func createToIndex(body []byte) []byte {
-	var actions []int // offsets of the action lines
+	var actions []int // offsets of the action lines to rewrite
 	for pos, action := 0, true; pos < len(body); action = !action {
 		end := bytes.IndexByte(body[pos:], '\n')
 		if end < 0 {
 			end = len(body) - pos
 		}
 		if action {
-			if !bytes.HasPrefix(body[pos:], createPrefix) {
+			line := body[pos : pos+end]
+			if !bytes.HasPrefix(line, createPrefix) {
 				return body
 			}
-			actions = append(actions, pos)
+			if !bytes.Contains(line, requireDataStream) {
+				actions = append(actions, pos)
+			}
 		}
 		pos += end + 1
 	}

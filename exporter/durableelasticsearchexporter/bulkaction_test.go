@@ -2,6 +2,7 @@ package durableelasticsearchexporter
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,6 +28,7 @@ func TestCreateToIndex(t *testing.T) {
 		{"several, no final newline", "{\"create\":{\"_id\":\"a\"}}\n{\"x\":1}\n{\"create\":{\"_id\":\"b\"}}\n{\"x\":2}", "{\"index\":{\"_id\":\"a\"}}\n{\"x\":1}\n{\"index\":{\"_id\":\"b\"}}\n{\"x\":2}"},
 		{"a document that looks like an action", "{\"create\":{}}\n{\"create\":{\"k\":1}}\n", "{\"index\":{}}\n{\"create\":{\"k\":1}}\n"},
 		{"another action is left alone", "{\"create\":{}}\n{\"x\":1}\n{\"delete\":{\"_id\":\"a\"}}\n", "{\"create\":{}}\n{\"x\":1}\n{\"delete\":{\"_id\":\"a\"}}\n"},
+		{"a document bound for a data stream keeps create", "{\"create\":{\"_index\":\"logs-a-b\",\"require_data_stream\":true}}\n{\"x\":1}\n{\"create\":{\"_id\":\"b\"}}\n{\"x\":2}\n", "{\"create\":{\"_index\":\"logs-a-b\",\"require_data_stream\":true}}\n{\"x\":1}\n{\"index\":{\"_id\":\"b\"}}\n{\"x\":2}\n"},
 		{"empty", "", ""},
 	}
 	for _, tt := range tests {
@@ -51,11 +53,20 @@ func docsProcessed(t *testing.T, tel *componenttest.Telemetry) map[string]int64 
 	return out
 }
 
-// idLogs are n log records with the document ids the smtpevent processor
-// would give them.
-func idLogs(n int) plog.Logs {
+// idLogs are n log records with document ids. As the smtpevent processor
+// makes them, they are bodymap documents routed to a daily index; otherwise
+// contrib's default otel mapping mode sends them to a data stream.
+func idLogs(n int, bodymap bool) plog.Logs {
 	ld := logs(n)
+	if bodymap {
+		ld.ResourceLogs().At(0).ScopeLogs().At(0).Scope().Attributes().PutStr("elastic.mapping.mode", "bodymap")
+	}
 	for i, r := range ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().All() {
+		if bodymap {
+			line := r.Body().Str()
+			r.Body().SetEmptyMap().PutStr("message", line)
+			r.Attributes().PutStr("elasticsearch.index", "elemta-logs-2024.01.15")
+		}
 		r.Attributes().PutStr("elasticsearch.document_id", "doc-"+string(rune('a'+i)))
 	}
 	return ld
@@ -66,13 +77,17 @@ func TestResentDocumentsAreSuccesses(t *testing.T) {
 		name        string
 		action      string
 		compression configcompression.Type
+		level       configcompression.Level
+		otelMode    bool // contrib's default mapping mode, which requires data streams
 		wantResent  string // the double's outcome for the second send
 		wantMetric  map[string]int64
 		wantEncoded string
 	}{
-		{"index, gzip", BulkActionIndex, configcompression.TypeGzip, "index/updated", map[string]int64{"success": 10}, "gzip"},
-		{"index, uncompressed", BulkActionIndex, "none", "index/updated", map[string]int64{"success": 10}, ""},
-		{"create", BulkActionCreate, configcompression.TypeGzip, "create/conflict", map[string]int64{"success": 5, "failed_client": 5}, "gzip"},
+		{"index, gzip", BulkActionIndex, configcompression.TypeGzip, 1, false, "index/updated", map[string]int64{"success": 10}, "gzip"},
+		{"index, gzip at its default level", BulkActionIndex, configcompression.TypeGzip, 0, false, "index/updated", map[string]int64{"success": 10}, "gzip"},
+		{"index, uncompressed", BulkActionIndex, "none", 0, false, "index/updated", map[string]int64{"success": 10}, ""},
+		{"index, to a data stream: create kept", BulkActionIndex, configcompression.TypeGzip, 1, true, "create/conflict", map[string]int64{"success": 5, "failed_client": 5}, "gzip"},
+		{"create", BulkActionCreate, configcompression.TypeGzip, 1, false, "create/conflict", map[string]int64{"success": 5, "failed_client": 5}, "gzip"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,6 +96,7 @@ func TestResentDocumentsAreSuccesses(t *testing.T) {
 			cfg := testConfig(es.URL(), false)
 			cfg.BulkAction = tt.action
 			cfg.Elasticsearch.Compression = tt.compression
+			cfg.Elasticsearch.CompressionParams.Level = tt.level
 			cfg.Elasticsearch.LogsDynamicID.Enabled = true
 
 			tel := componenttest.NewTelemetry()
@@ -94,14 +110,14 @@ func TestResentDocumentsAreSuccesses(t *testing.T) {
 			require.NoError(t, exp.Start(context.Background(), componenttest.NewNopHost()))
 
 			const n = 5
-			require.NoError(t, exp.ConsumeLogs(context.Background(), idLogs(n)))
+			require.NoError(t, exp.ConsumeLogs(context.Background(), idLogs(n, !tt.otelMode)))
 			require.Eventually(t, func() bool { return len(es.Documents()) == n }, 10*time.Second, 10*time.Millisecond)
-			require.NoError(t, exp.ConsumeLogs(context.Background(), idLogs(n)))
+			require.NoError(t, exp.ConsumeLogs(context.Background(), idLogs(n, !tt.otelMode)))
 			require.Eventually(t, func() bool { return es.Outcomes()[tt.wantResent] == n }, 10*time.Second, 10*time.Millisecond)
 			require.NoError(t, exp.Shutdown(context.Background()))
 
 			assert.Len(t, es.Documents(), n, "a resend does not duplicate")
-			assert.Equal(t, n, es.Outcomes()[tt.action+"/created"])
+			assert.Equal(t, n, es.Outcomes()[strings.Split(tt.wantResent, "/")[0]+"/created"])
 			assert.Equal(t, tt.wantMetric, docsProcessed(t, tel), "contrib's count of both sends by outcome")
 			for _, r := range es.Requests() {
 				if r.Path == "/_bulk" {

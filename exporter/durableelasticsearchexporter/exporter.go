@@ -1,6 +1,7 @@
 package durableelasticsearchexporter // import "github.com/elemta/otelcol-elemta/exporter/durableelasticsearchexporter"
 
 import (
+	"compress/gzip"
 	"context"
 	"fmt"
 	"maps"
@@ -32,7 +33,10 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 		// then compresses it as contrib's exporter would have.
 		middleware = &bulkActionMiddleware{}
 		if innerCfg.Compression == configcompression.TypeGzip {
-			middleware.gzipLevel = int(innerCfg.CompressionParams.Level)
+			middleware.gzip, middleware.gzipLevel = true, int(innerCfg.CompressionParams.Level)
+			if middleware.gzipLevel == 0 { // unset: the default level, as confighttp reads it
+				middleware.gzipLevel = gzip.DefaultCompression
+			}
 		}
 		innerCfg.Compression = "none"
 		innerCfg.Middlewares = append(slices.Clone(innerCfg.Middlewares), configmiddleware.Config{ID: bulkActionID})
