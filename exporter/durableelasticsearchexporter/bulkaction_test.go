@@ -78,7 +78,7 @@ func TestResentDocumentsAreSuccesses(t *testing.T) {
 		action      string
 		compression configcompression.Type
 		level       configcompression.Level
-		otelMode    bool // contrib's default mapping mode, which requires data streams
+		otelMode    bool   // contrib's default mapping mode, which requires data streams
 		wantResent  string // the double's outcome for the second send
 		wantMetric  map[string]int64
 		wantEncoded string
