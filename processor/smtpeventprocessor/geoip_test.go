@@ -83,11 +83,7 @@ func geoConfig(city, asn string) *Config {
 
 func startGeoProcessor(t *testing.T, cfg *Config) func(ips ...string) []map[string]any {
 	t.Helper()
-	sink := new(consumertest.LogsSink)
-	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, sink)
-	require.NoError(t, err)
-	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
-	t.Cleanup(func() { require.NoError(t, p.Shutdown(context.Background())) })
+	sink, consume := newTestProcessor(t, cfg)
 	send := func(ips ...string) []map[string]any {
 		sink.Reset()
 		ld := plog.NewLogs()
@@ -98,7 +94,7 @@ func startGeoProcessor(t *testing.T, cfg *Config) func(ips ...string) []map[stri
 			lr.Attributes().PutStr("event_type", "smtp_connection")
 			lr.Attributes().PutStr("client_ip", ip)
 		}
-		require.NoError(t, p.ConsumeLogs(context.Background(), ld))
+		consume(ld)
 		var out []map[string]any
 		for _, ev := range events(sink) {
 			out = append(out, ev.Body().Map().AsRaw())
@@ -270,17 +266,13 @@ func TestGeoIPSplitDatabases(t *testing.T) {
 			defer func() { require.NoError(t, tel.Shutdown(context.Background())) }()
 			set := processortest.NewNopSettings(metadata.Type)
 			set.TelemetrySettings = tel.NewTelemetrySettings()
-			sink := new(consumertest.LogsSink)
-			p, err := NewFactory().CreateLogs(context.Background(), set, cfg, sink)
-			require.NoError(t, err)
-			require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
-			defer func() { require.NoError(t, p.Shutdown(context.Background())) }()
+			sink, consume := newTestProcessorWith(t, cfg, set)
 
 			ld := plog.NewLogs()
 			lr := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
 			lr.Body().SetStr("New connection")
 			lr.Attributes().PutStr("client_ip", tt.ip)
-			require.NoError(t, p.ConsumeLogs(context.Background(), ld))
+			consume(ld)
 			doc := events(sink)[0].Body().Map().AsRaw()
 			if tt.wantGeo == nil {
 				assert.NotContains(t, doc, "client_geo")

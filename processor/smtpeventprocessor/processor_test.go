@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.opentelemetry.io/otel/attribute"
@@ -83,8 +84,15 @@ func readLines(t testing.TB, path string) plog.Logs {
 
 func newTestProcessor(t *testing.T, cfg *Config) (*consumertest.LogsSink, func(plog.Logs)) {
 	t.Helper()
+	return newTestProcessorWith(t, cfg, processortest.NewNopSettings(metadata.Type))
+}
+
+// newTestProcessorWith starts a processor with the given settings (their
+// telemetry, say) and returns its sink and a function that consumes a batch.
+func newTestProcessorWith(t *testing.T, cfg *Config, set processor.Settings) (*consumertest.LogsSink, func(plog.Logs)) {
+	t.Helper()
 	sink := new(consumertest.LogsSink)
-	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, sink)
+	p, err := NewFactory().CreateLogs(context.Background(), set, cfg, sink)
 	require.NoError(t, err)
 	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
 	t.Cleanup(func() { require.NoError(t, p.Shutdown(context.Background())) })
@@ -419,11 +427,7 @@ func TestTelemetry(t *testing.T) {
 	defer func() { require.NoError(t, tel.Shutdown(context.Background())) }()
 	set := processortest.NewNopSettings(metadata.Type)
 	set.TelemetrySettings = tel.NewTelemetrySettings()
-	sink := new(consumertest.LogsSink)
-	p, err := NewFactory().CreateLogs(context.Background(), set, geoConfig(path, ""), sink)
-	require.NoError(t, err)
-	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
-	defer func() { require.NoError(t, p.Shutdown(context.Background())) }()
+	sink, consume := newTestProcessorWith(t, geoConfig(path, ""), set)
 
 	ld := readLines(t, filepath.Join("testdata", "auth-session.log"))
 	// Two connections from one public address: a lookup, then the cache.
@@ -433,7 +437,7 @@ func TestTelemetry(t *testing.T) {
 			lr.Attributes().Remove("session_id")
 		}
 	}
-	require.NoError(t, p.ConsumeLogs(context.Background(), ld))
+	consume(ld)
 
 	byKind := map[[2]string]int64{}
 	scrubbed := int64(0)
