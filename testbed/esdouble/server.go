@@ -58,9 +58,13 @@ type Server struct {
 
 // New starts a double on a loopback port. Close it when done.
 func New() *Server {
-	s := &Server{byID: map[string]int{}, outcomes: map[string]int{}}
+	s := newServer()
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	return s
+}
+
+func newServer() *Server {
+	return &Server{byID: map[string]int{}, outcomes: map[string]int{}}
 }
 
 // NewAt starts a double on the given loopback address (for example the
@@ -70,7 +74,7 @@ func NewAt(addr string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("esdouble: listen on %s: %w", addr, err)
 	}
-	s := &Server{byID: map[string]int{}, outcomes: map[string]int{}}
+	s := newServer()
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
 	s.srv.Listener = ln
 	s.srv.Start()
