@@ -17,7 +17,8 @@ import (
 
 // TestGeoIPThroughTheCollector: with GEOIP_CITY_DB set, a public client
 // address gets its country and location, the lines of its session too, and
-// a private address gets nothing, without any error.
+// a private address gets nothing, without any error. GEOIP_CITY_DB names two
+// files, the second for IPv6.
 func TestGeoIPThroughTheCollector(t *testing.T) {
 	dir := t.TempDir()
 	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: "GeoLite2-City", RecordSize: 24})
@@ -29,25 +30,30 @@ func TestGeoIPThroughTheCollector(t *testing.T) {
 		"location": mmdbtype.Map{"latitude": mmdbtype.Float64(51.5142), "longitude": mmdbtype.Float64(-0.0931)},
 	}))
 	dbPath := filepath.Join(dir, "city.mmdb")
-	f, err := os.Create(dbPath)
+	writeTree(t, tree, dbPath)
+	// A second file, in ip-location-db's flattened schema, knows an IPv6 network.
+	v6, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: "ip-location-db dbip-city", RecordSize: 24})
 	require.NoError(t, err)
-	_, err = tree.WriteTo(f)
+	_, network, err = net.ParseCIDR("2a02:8000::/24")
 	require.NoError(t, err)
-	require.NoError(t, f.Close())
+	require.NoError(t, v6.Insert(network, mmdbtype.Map{"country_code": mmdbtype.String("DE"), "city": mmdbtype.String("Berlin")}))
+	v6Path := filepath.Join(dir, "city-ipv6.mmdb")
+	writeTree(t, v6, v6Path)
 
 	logDir := t.TempDir()
 	appendLines(t, filepath.Join(logDir, "elemta.log"), []string{
 		"SMTP: 2024-01-15 10:30:45 new connection: 81.2.69.142:2525",
 		"SMTP: 2024-01-15 10:30:46 EHLO public.example",
 		"SMTP: 2024-01-15 10:31:45 new connection: 192.168.1.100:54321",
+		"SMTP: 2024-01-15 10:32:45 new connection: [2a02:8012::1]:2525",
 	})
 	es := esdouble.New()
 	defer es.Close()
 	env := defaultEnv(logDir, t.TempDir(), es.URL())
-	env["GEOIP_CITY_DB"] = dbPath
+	env["GEOIP_CITY_DB"] = dbPath + "," + v6Path // both files, as an environment variable names them
 	c := startCollector(t, env, filepath.Join(distDir(t), "config.yaml"))
 	defer c.stop(t)
-	require.Eventually(t, func() bool { return len(es.Documents()) == 3 }, time.Minute, 100*time.Millisecond)
+	require.Eventually(t, func() bool { return len(es.Documents()) == 4 }, time.Minute, 100*time.Millisecond)
 
 	byLine := map[string]esdouble.Document{}
 	for _, d := range es.Documents() {
@@ -66,6 +72,20 @@ func TestGeoIPThroughTheCollector(t *testing.T) {
 	assert.NotContains(t, private.Source, "client_geo")
 	assert.NotContains(t, private.Source, "error_reason", "a private address is no error")
 	assert.Equal(t, false, private.Source["is_error"])
+
+	geo, ok := esdouble.Attribute(byLine["SMTP: 2024-01-15 10:32:45 new connection: [2a02:8012::1]:2525"], "client_geo")
+	require.True(t, ok, "the IPv6 address is placed by the second file")
+	assert.Equal(t, map[string]any{"country_iso_code": "DE", "city_name": "Berlin"}, geo)
+}
+
+// writeTree writes a MaxMind-format database file.
+func writeTree(t *testing.T, tree *mmdbwriter.Tree, path string) {
+	t.Helper()
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	_, err = tree.WriteTo(f)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
 }
 
 // TestGeoIPWithDBIPLite runs the collector with the real DB-IP Lite City
