@@ -85,17 +85,13 @@ func (r *record) read(attrs pcommon.Map) {
 		case "log.file.path":
 			r.path = v.AsString()
 		case "log.file.record_offset":
-			if v.Type() == pcommon.ValueTypeInt {
-				r.offset, r.hasOffset = v.Int(), true
-			}
+			r.offset, r.hasOffset = intValue(v)
 		case "session_id":
 			forEachString(v, func(it pcommon.Value) { r.sessionIDs = append(r.sessionIDs, it.Str()) })
 		case "client_ip":
 			r.clientIP, r.hasClientIP = lastString(v), true
 		case "client_port":
-			if v.Type() == pcommon.ValueTypeInt {
-				r.clientPort, r.hasClientPort = v.Int(), true
-			}
+			r.clientPort, r.hasClientPort = intValue(v)
 		case "delivery_ip":
 			r.deliveryIP = lastString(v)
 		case "smtp_command":
@@ -107,21 +103,15 @@ func (r *record) read(attrs pcommon.Map) {
 		case "helo":
 			r.hasHelo = true
 		case "authenticated":
-			r.authenticated = v.Type() == pcommon.ValueTypeBool && v.Bool()
+			r.authenticated, _ = boolValue(v)
 		case "success":
-			if v.Type() == pcommon.ValueTypeBool {
-				r.success, r.hasSuccess = v.Bool(), true
-			}
+			r.success, r.hasSuccess = boolValue(v)
 		case "tls_active":
-			if v.Type() == pcommon.ValueTypeBool {
-				r.tls, r.hasTLS = v.Bool(), true
-			}
+			r.tls, r.hasTLS = boolValue(v)
 		case "status":
 			r.status = lastString(v)
 		case "is_error":
-			if v.Type() == pcommon.ValueTypeBool {
-				r.isError, r.hasIsError = v.Bool(), true
-			}
+			r.isError, r.hasIsError = boolValue(v)
 		case "bounce_reason":
 			r.bounceReason = lastString(v)
 		case "failure_reason":
@@ -145,9 +135,7 @@ func (r *record) read(attrs pcommon.Map) {
 		case "size", "retry_count", "delivered", "failed_recipients", "total_recipients":
 			toInt(v)
 		case "duration":
-			if v.Type() == pcommon.ValueTypeInt {
-				r.durationNs, r.hasDuration = v.Int(), true
-			}
+			r.durationNs, r.hasDuration = intValue(v)
 		case docTimestamp:
 			r.hasTimestampKey = true
 		case docMessage:
@@ -187,6 +175,22 @@ func toInt(v pcommon.Value) {
 	if n, err := strconv.ParseInt(strings.TrimSpace(v.Str()), 10, 64); err == nil {
 		v.SetInt(n)
 	}
+}
+
+// boolValue returns a bool value, and whether the value is one.
+func boolValue(v pcommon.Value) (b, ok bool) {
+	if v.Type() != pcommon.ValueTypeBool {
+		return false, false
+	}
+	return v.Bool(), true
+}
+
+// intValue returns an int value, and whether the value is one.
+func intValue(v pcommon.Value) (int64, bool) {
+	if v.Type() != pcommon.ValueTypeInt {
+		return 0, false
+	}
+	return v.Int(), true
 }
 
 // lastString returns a string value, the last string of a list, or "".
