@@ -37,10 +37,14 @@ $(BUILDER): $(TOOLS_MOD) internal/tools/go.sum
 # It keeps a go.sum it finds, so the committed lock file is seeded first: the
 # build then verifies every module against it, offline from the checksum
 # database. `make lock` refreshes the lock after a change of components.
+# Between generating and compiling, the main package gets the import of
+# $(DIST)/defaults, which sets the distribution's own defaults (feature gates).
 $(BIN): $(BUILDER) builder-config.yaml $(DIST)/ocb.go.sum $(GO_SOURCES)
 	@mkdir -p $(BUILD_DIR) bin
 	cp $(DIST)/ocb.go.sum $(BUILD_DIR)/go.sum
-	$(BUILDER) --config builder-config.yaml
+	$(BUILDER) --config builder-config.yaml --skip-compilation
+	printf 'package main\n\nimport _ "github.com/elemta/otelcol-elemta/$(DIST)/defaults"\n' > $(BUILD_DIR)/defaults.go
+	$(BUILDER) --config builder-config.yaml --skip-generate --skip-get-modules
 	cp $(BUILD_DIR)/otelcol-elemta $(BIN)
 
 .PHONY: build

@@ -37,76 +37,102 @@ var (
 	requireDataStream = []byte(`"require_data_stream":true`)
 )
 
-// bulkActionMiddleware is the HTTP client middleware that the exporter
-// gives contrib's Elasticsearch exporter (through the host it starts it
-// with) when bulk_action is index. Contrib's exporter writes `create`
-// actions only; the middleware rewrites them to `index` on the way out and
-// then compresses the request, which contrib's exporter is told not to do.
-type bulkActionMiddleware struct {
+// bulkMiddleware is the HTTP client middleware that the exporter gives
+// contrib's Elasticsearch exporter (through the host it starts it with).
+// It sees every _bulk request and its answer:
+//   - with bulk_action index it rewrites contrib's `create` actions to
+//     `index`, then compresses the request, which contrib's exporter is told
+//     not to do;
+//   - it reads Elasticsearch's answer into the report of the batch being
+//     sent (see bulkReport) and writes the documents refused for good to
+//     the dead-letter store.
+type bulkMiddleware struct {
 	component.StartFunc
 	component.ShutdownFunc
+	rewrite   bool // create → index
 	gzip      bool // compress the request
 	gzipLevel int
+	refused   *refusedDocuments
 }
 
-var _ extensionmiddleware.HTTPClient = (*bulkActionMiddleware)(nil)
+var _ extensionmiddleware.HTTPClient = (*bulkMiddleware)(nil)
 
-func (m *bulkActionMiddleware) GetHTTPRoundTripper(context.Context) (extensionmiddleware.WrapHTTPRoundTripperFunc, error) {
+func (m *bulkMiddleware) GetHTTPRoundTripper(context.Context) (extensionmiddleware.WrapHTTPRoundTripperFunc, error) {
 	return func(_ context.Context, base http.RoundTripper) (http.RoundTripper, error) {
-		return &bulkActionRoundTripper{base: base, gzip: m.gzip, gzipLevel: m.gzipLevel}, nil
+		return &bulkRoundTripper{base: base, m: m}, nil
 	}, nil
 }
 
-type bulkActionRoundTripper struct {
-	base      http.RoundTripper
-	gzip      bool
-	gzipLevel int
+type bulkRoundTripper struct {
+	base http.RoundTripper
+	m    *bulkMiddleware
 }
 
-func (rt *bulkActionRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+func (rt *bulkRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Method != http.MethodPost || !strings.HasSuffix(req.URL.Path, "/_bulk") || req.Body == nil {
 		return rt.base.RoundTrip(req)
 	}
 	if enc := req.Header.Get(headerContentEncoding); enc != "" {
-		return nil, fmt.Errorf("bulk_action %s: the bulk request is already %s-encoded; contrib's compression must be off", BulkActionIndex, enc)
+		return nil, fmt.Errorf("durable_elasticsearch: the bulk request is already %s-encoded; contrib's compression must be off", enc)
 	}
 	body, err := io.ReadAll(req.Body)
 	closeErr := req.Body.Close()
 	if err != nil {
-		return nil, fmt.Errorf("bulk_action %s: reading the bulk request: %w", BulkActionIndex, err)
+		return nil, fmt.Errorf("durable_elasticsearch: reading the bulk request: %w", err)
 	}
 	if closeErr != nil {
-		return nil, fmt.Errorf("bulk_action %s: reading the bulk request: %w", BulkActionIndex, closeErr)
+		return nil, fmt.Errorf("durable_elasticsearch: reading the bulk request: %w", closeErr)
 	}
 	// Data streams take create only: a request or a document that requires
 	// one (contrib's otel mapping mode does) keeps its create actions.
-	if req.URL.Query().Get("require_data_stream") != "true" {
+	if rt.m.rewrite && req.URL.Query().Get("require_data_stream") != "true" {
 		body = createToIndex(body)
 	}
-
 	out := req.Clone(req.Context())
 	if req.Header.Get(headerUncompressedSize) != "" {
 		out.Header.Set(headerUncompressedSize, strconv.Itoa(len(body)))
 	}
-	if rt.gzip {
-		var buf bytes.Buffer
-		zw, err := gzip.NewWriterLevel(&buf, rt.gzipLevel)
-		if err != nil {
-			return nil, fmt.Errorf("bulk_action %s: %w", BulkActionIndex, err)
+	wire := body
+	if rt.m.gzip {
+		if wire, err = compress(body, rt.m.gzipLevel); err != nil {
+			return nil, err
 		}
-		if _, err := zw.Write(body); err != nil {
-			return nil, fmt.Errorf("bulk_action %s: compressing the bulk request: %w", BulkActionIndex, err)
-		}
-		if err := zw.Close(); err != nil {
-			return nil, fmt.Errorf("bulk_action %s: compressing the bulk request: %w", BulkActionIndex, err)
-		}
-		body = buf.Bytes()
 		out.Header.Set(headerContentEncoding, "gzip")
 	}
-	out.Body = io.NopCloser(bytes.NewReader(body))
-	out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	out.ContentLength = int64(len(body))
-	return rt.base.RoundTrip(out)
+	out.Body = io.NopCloser(bytes.NewReader(wire))
+	out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(wire)), nil }
+	out.ContentLength = int64(len(wire))
+
+	rep := reportFrom(req.Context())
+	resp, err := rt.base.RoundTrip(out)
+	if err != nil {
+		rep.transportFailed(err)
+		return nil, err
+	}
+	answer, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		rep.transportFailed(err)
+		return nil, fmt.Errorf("durable_elasticsearch: reading the bulk response: %w", err)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(answer))
+	rt.m.refused.inspect(req.Context(), rep, resp.StatusCode, body, answer)
+	return resp, nil
+}
+
+func compress(body []byte, level int) ([]byte, error) {
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, level)
+	if err != nil {
+		return nil, fmt.Errorf("durable_elasticsearch: %w", err)
+	}
+	if _, err := zw.Write(body); err != nil {
+		return nil, fmt.Errorf("durable_elasticsearch: compressing the bulk request: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("durable_elasticsearch: compressing the bulk request: %w", err)
+	}
+	return buf.Bytes(), nil
 }
 
 // createToIndex turns the `create` actions of a bulk body (NDJSON: an
@@ -143,4 +169,14 @@ func createToIndex(body []byte) []byte {
 		prev = at + len(createPrefix)
 	}
 	return append(out, body[prev:]...)
+}
+
+// bulkPairs splits a bulk body into its action and document lines.
+func bulkPairs(body []byte) (actions, docs [][]byte) {
+	lines := bytes.Split(bytes.TrimRight(body, "\n"), []byte{'\n'})
+	for i := 0; i+1 < len(lines); i += 2 {
+		actions = append(actions, lines[i])
+		docs = append(docs, lines[i+1])
+	}
+	return actions, docs
 }

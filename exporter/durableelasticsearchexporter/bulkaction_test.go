@@ -93,7 +93,7 @@ func TestResentDocumentsAreSuccesses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			es := esdouble.New()
 			defer es.Close()
-			cfg := testConfig(es.URL(), false)
+			cfg := testConfig(t, es.URL(), false)
 			cfg.BulkAction = tt.action
 			cfg.Elasticsearch.Compression = tt.compression
 			cfg.Elasticsearch.CompressionParams.Level = tt.level

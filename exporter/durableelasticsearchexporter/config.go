@@ -31,10 +31,28 @@ type Config struct {
 	// data streams take.
 	BulkAction string `mapstructure:"bulk_action"`
 
+	// DeadLetter is where documents Elasticsearch refuses for good are kept
+	// (`dead_letter`).
+	DeadLetter DeadLetterConfig `mapstructure:"dead_letter"`
+
 	// Elasticsearch is the configuration of contrib's Elasticsearch exporter
 	// (`elasticsearch`), every option of it except its own sending_queue,
 	// which this exporter replaces.
 	Elasticsearch elasticsearchexporter.Config `mapstructure:"elasticsearch"`
+}
+
+// DeadLetterConfig configures the dead-letter store: NDJSON files holding
+// each document Elasticsearch refused for good (a mapping conflict, say)
+// with the reason, ready to be sent again once the cause is fixed.
+type DeadLetterConfig struct {
+	// Directory holds dead-letter.ndjson and its rotated files
+	// (`directory`); it is created when missing.
+	Directory string `mapstructure:"directory"`
+	// MaxSizeMiB rotates the file when it would grow past this size (`max_size_mib`).
+	MaxSizeMiB int64 `mapstructure:"max_size_mib"`
+	// MaxFiles is the number of rotated files kept (`max_files`); the
+	// oldest is removed beyond it.
+	MaxFiles int `mapstructure:"max_files"`
 }
 
 var (
@@ -57,6 +75,16 @@ func (c *Config) Validate() error {
 	if c.BulkAction != BulkActionIndex && c.BulkAction != BulkActionCreate {
 		errs = append(errs, fmt.Errorf("bulk_action: %q is not a bulk action; use %q (a resent document replaces itself) or %q (data streams)",
 			c.BulkAction, BulkActionIndex, BulkActionCreate))
+	}
+	if c.DeadLetter.Directory == "" {
+		errs = append(errs, errors.New("dead_letter::directory is empty: documents Elasticsearch refuses would have nowhere to go; "+
+			"set it to a writable directory, for example /var/lib/otelcol-elemta/dead-letter"))
+	}
+	if c.DeadLetter.MaxSizeMiB <= 0 {
+		errs = append(errs, fmt.Errorf("dead_letter::max_size_mib: %d is not a size; set it to a number of MiB above 0", c.DeadLetter.MaxSizeMiB))
+	}
+	if c.DeadLetter.MaxFiles < 0 {
+		errs = append(errs, fmt.Errorf("dead_letter::max_files: %d is negative; set it to the number of rotated files to keep", c.DeadLetter.MaxFiles))
 	}
 	return errors.Join(errs...)
 }

@@ -3,44 +3,56 @@ package durableelasticsearchexporter // import "github.com/elemta/otelcol-elemta
 import (
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/elasticsearchexporter"
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/config/configcompression"
 	"go.opentelemetry.io/collector/config/configmiddleware"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/elemta/otelcol-elemta/exporter/durableelasticsearchexporter/internal/metadata"
 )
 
 // newLogsExporter builds contrib's Elasticsearch exporter without a queue, so
 // that every bulk failure comes back as an error, and wraps it in an
 // exporterhelper with this exporter's persistent queue and unbounded retry.
-// A batch leaves the queue only when Elasticsearch has answered for every
-// document in it; on shutdown an unsent batch stays in storage for the next
-// start.
+// A batch leaves the queue only when Elasticsearch has taken every document
+// in it or refused it for good into the dead-letter store; on shutdown an
+// unsent batch stays in storage for the next start.
 func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (exporter.Logs, error) {
-	innerCfg := cfg.Elasticsearch
-	var middleware *bulkActionMiddleware
-	if cfg.BulkAction == BulkActionIndex {
-		// The middleware rewrites the actions of the uncompressed body,
-		// then compresses it as contrib's exporter would have.
-		middleware = &bulkActionMiddleware{}
-		if innerCfg.Compression == configcompression.TypeGzip {
-			middleware.gzip, middleware.gzipLevel = true, int(innerCfg.CompressionParams.Level)
-			if middleware.gzipLevel == 0 { // unset: the default level, as confighttp reads it
-				middleware.gzipLevel = gzip.DefaultCompression
-			}
-		}
-		innerCfg.Compression = "none"
-		innerCfg.Middlewares = append(slices.Clone(innerCfg.Middlewares), configmiddleware.Config{ID: bulkActionID})
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, fmt.Errorf("telemetry: %w", err)
 	}
+	innerCfg := cfg.Elasticsearch
+	// The middleware sees every bulk request and its answer. It rewrites
+	// the actions of the uncompressed body, then compresses it as contrib's
+	// exporter would have.
+	middleware := &bulkMiddleware{
+		rewrite: cfg.BulkAction == BulkActionIndex,
+		refused: newRefusedDocuments(innerCfg.Retry.RetryOnStatus, set.Logger, tb),
+	}
+	if innerCfg.Compression == configcompression.TypeGzip {
+		middleware.gzip, middleware.gzipLevel = true, int(innerCfg.CompressionParams.Level)
+		if middleware.gzipLevel == 0 { // unset: the default level, as confighttp reads it
+			middleware.gzipLevel = gzip.DefaultCompression
+		}
+	}
+	innerCfg.Compression = "none"
+	innerCfg.Middlewares = append(slices.Clone(innerCfg.Middlewares), configmiddleware.Config{ID: bulkMiddlewareID})
+
 	innerSet := set
 	innerSet.ID = component.NewIDWithName(elasticsearchexporter.NewFactory().Type(), set.ID.String())
 	innerSet.Logger = set.Logger.WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core {
@@ -51,21 +63,40 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 		return nil, fmt.Errorf("elasticsearch: %w", err)
 	}
 
+	e := &durableExporter{
+		cfg:       cfg,
+		logger:    set.Logger,
+		inner:     inner,
+		telemetry: tb,
+		state:     &deliveryState{logger: set.Logger},
+		endpoint:  endpointOf(cfg),
+	}
 	start := func(ctx context.Context, host component.Host) error {
+		store, err := openDeadLetterStore(cfg.DeadLetter)
+		if err != nil {
+			return err
+		}
+		middleware.refused.store = store
+		e.state.start(host)
 		set.Logger.Info("Durable Elasticsearch exporter starting",
 			zap.Bool("persistent_queue", hasStorage(cfg)),
-			zap.Duration("retry_max_elapsed_time", cfg.BackOffConfig.MaxElapsedTime))
-		if middleware != nil {
-			host = newHostWith(host, bulkActionID, middleware)
-		}
-		return inner.Start(ctx, host)
+			zap.Duration("retry_max_elapsed_time", cfg.BackOffConfig.MaxElapsedTime),
+			zap.String("dead_letter", store.path()))
+		// contrib's exporter reports a status for each request; this
+		// exporter reports the state of delivery itself (deliveryState).
+		return inner.Start(ctx, newHostWith(silenced{host}, bulkMiddlewareID, middleware))
 	}
 	shutdown := func(ctx context.Context) error {
 		defer set.Logger.Info("Durable Elasticsearch exporter stopped")
-		return inner.Shutdown(ctx)
+		defer tb.Shutdown()
+		err := inner.Shutdown(ctx)
+		if middleware.refused.store != nil {
+			err = errors.Join(err, middleware.refused.store.close())
+		}
+		return err
 	}
 
-	return exporterhelper.NewLogs(ctx, set, cfg, inner.ConsumeLogs,
+	return exporterhelper.NewLogs(ctx, set, cfg, e.push,
 		exporterhelper.WithStart(start),
 		exporterhelper.WithShutdown(shutdown),
 		exporterhelper.WithTimeout(cfg.TimeoutConfig),
@@ -75,12 +106,66 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 	)
 }
 
-// bulkActionID names the bulk action middleware among the extensions that
-// contrib's exporter sees.
-var bulkActionID = component.MustNewID("durable_elasticsearch_bulk_action")
+// durableExporter sends each batch through contrib's exporter and decides,
+// from what Elasticsearch answered, whether the batch is done.
+type durableExporter struct {
+	cfg       *Config
+	logger    *zap.Logger
+	inner     exporter.Logs
+	telemetry *metadata.TelemetryBuilder
+	state     *deliveryState
+	endpoint  string
+}
 
-// hostWith is the collector's host with one more extension. It passes
-// status reports on to the host.
+// push sends one batch. It returns nil once Elasticsearch took every
+// document or refused it for good (then it is in the dead-letter store),
+// and a retryable error otherwise, so that the batch is kept.
+func (e *durableExporter) push(ctx context.Context, ld plog.Logs) error {
+	err := e.send(ctx, ld)
+	e.state.observe(err)
+	return err
+}
+
+func (e *durableExporter) send(ctx context.Context, ld plog.Logs) error {
+	rep := newBulkReport(ld.LogRecordCount() == 1)
+	sendErr := e.inner.ConsumeLogs(withReport(ctx, rep), ld)
+	s := rep.snapshot()
+	if s.status == http.StatusRequestEntityTooLarge && !rep.single && s.deadLetterErr == nil {
+		// Too large as a whole: each half is sent on its own, and split
+		// again if needed. A half already taken is harmless to resend.
+		e.telemetry.ExporterDurableElasticsearchBatchesSplit.Add(ctx, 1)
+		first, second := splitLogs(ld)
+		return errors.Join(e.send(ctx, first), e.send(ctx, second))
+	}
+	if de := explain(s, sendErr, e.endpoint); de != nil {
+		if de.kind == failureOther && consumererror.IsPermanent(sendErr) && s.deadLettered == 0 {
+			return sendErr // contrib could not make the request: retrying cannot help
+		}
+		return de
+	}
+	return nil
+}
+
+// silenced is the collector's host without status reports: contrib's
+// exporter reports one for every request, which would restart the health
+// check's failure window on each retry.
+type silenced struct{ component.Host }
+
+func endpointOf(cfg *Config) string {
+	switch {
+	case cfg.Elasticsearch.Endpoint != "":
+		return cfg.Elasticsearch.Endpoint
+	case len(cfg.Elasticsearch.Endpoints) > 0:
+		return strings.Join(cfg.Elasticsearch.Endpoints, ", ")
+	}
+	return "the configured endpoint"
+}
+
+// bulkMiddlewareID names the bulk middleware among the extensions that
+// contrib's exporter sees.
+var bulkMiddlewareID = component.MustNewID("durable_elasticsearch_bulk")
+
+// hostWith is a host with one more extension.
 type hostWith struct {
 	component.Host
 	extensions map[component.ID]component.Component
@@ -96,12 +181,6 @@ func newHostWith(host component.Host, id component.ID, ext component.Component) 
 }
 
 func (h hostWith) GetExtensions() map[component.ID]component.Component { return h.extensions }
-
-func (h hostWith) Report(ev *componentstatus.Event) {
-	if r, ok := h.Host.(componentstatus.Reporter); ok {
-		r.Report(ev)
-	}
-}
 
 func hasStorage(cfg *Config) bool {
 	return cfg.QueueConfig.HasValue() && cfg.QueueConfig.Get().StorageID != nil

@@ -3,6 +3,7 @@ package durableelasticsearchexporter
 import (
 	"context"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -26,10 +27,12 @@ import (
 )
 
 // testConfig is the default configuration with short retry intervals.
-func testConfig(endpoint string, persistent bool) *Config {
+func testConfig(t *testing.T, endpoint string, persistent bool) *Config {
+	t.Helper()
 	cfg := createDefaultConfig().(*Config)
 	cfg.Elasticsearch.Endpoint = endpoint
 	cfg.Elasticsearch.LogsIndex = "elemta-logs"
+	cfg.DeadLetter.Directory = filepath.Join(t.TempDir(), "dead-letter")
 	cfg.Elasticsearch.Retry.InitialInterval = 5 * time.Millisecond
 	cfg.Elasticsearch.Retry.MaxInterval = 20 * time.Millisecond
 	cfg.BackOffConfig.InitialInterval = 10 * time.Millisecond
@@ -103,7 +106,7 @@ func TestDeliversThroughTransientFailures(t *testing.T) {
 			if tt.inject != nil {
 				tt.inject(es)
 			}
-			exp := newExporter(t, testConfig(es.URL(), false), componenttest.NewNopHost())
+			exp := newExporter(t, testConfig(t, es.URL(), false), componenttest.NewNopHost())
 			require.NoError(t, exp.ConsumeLogs(context.Background(), logs(50)))
 			requireAllLines(t, es, 50)
 			require.NoError(t, exp.Shutdown(context.Background()))
@@ -116,7 +119,7 @@ func TestRejectedDocumentsAreNotRetriedForever(t *testing.T) {
 	defer es.Close()
 	es.RejectItems(func(d esdouble.Document) bool { return esdouble.Message(d) == "line 3" })
 
-	exp := newExporter(t, testConfig(es.URL(), false), componenttest.NewNopHost())
+	exp := newExporter(t, testConfig(t, es.URL(), false), componenttest.NewNopHost())
 	require.NoError(t, exp.ConsumeLogs(context.Background(), logs(10)))
 	require.Eventually(t, func() bool { return len(es.Documents()) == 9 }, 10*time.Second, 10*time.Millisecond)
 	require.NoError(t, exp.Shutdown(context.Background()))
@@ -129,7 +132,7 @@ func TestUnreachableAtStartDoesNotFail(t *testing.T) {
 	addr := es.Addr()
 	es.Close()
 
-	exp := newExporter(t, testConfig("http://"+addr, false), componenttest.NewNopHost())
+	exp := newExporter(t, testConfig(t, "http://"+addr, false), componenttest.NewNopHost())
 	require.NoError(t, exp.ConsumeLogs(context.Background(), logs(5)))
 
 	back, err := esdouble.NewAt(addr)
@@ -145,7 +148,7 @@ func TestPersistentQueueSurvivesRestart(t *testing.T) {
 	addr := es.Addr()
 	es.Close() // Elasticsearch is down for the whole first run.
 
-	first := newExporter(t, testConfig("http://"+addr, true), filestoragetest.NewHost(t, storageDir))
+	first := newExporter(t, testConfig(t, "http://"+addr, true), filestoragetest.NewHost(t, storageDir))
 	require.NoError(t, first.ConsumeLogs(context.Background(), logs(100)))
 	time.Sleep(100 * time.Millisecond) // let a few attempts fail
 	require.NoError(t, first.Shutdown(context.Background()))
@@ -154,7 +157,7 @@ func TestPersistentQueueSurvivesRestart(t *testing.T) {
 	require.NoError(t, err)
 	defer back.Close()
 
-	second := newExporter(t, testConfig("http://"+addr, true), filestoragetest.NewHost(t, storageDir))
+	second := newExporter(t, testConfig(t, "http://"+addr, true), filestoragetest.NewHost(t, storageDir))
 	requireAllLines(t, back, 100)
 	require.NoError(t, second.Shutdown(context.Background()))
 }
@@ -167,7 +170,7 @@ func TestRetriedAttemptsAreNotLoggedAsRejected(t *testing.T) {
 	core, observed := observer.New(zapcore.DebugLevel)
 	set := exportertest.NewNopSettings(metadata.Type)
 	set.Logger = zap.New(core)
-	exp, err := NewFactory().CreateLogs(context.Background(), set, testConfig(es.URL(), false))
+	exp, err := NewFactory().CreateLogs(context.Background(), set, testConfig(t, es.URL(), false))
 	require.NoError(t, err)
 	require.NoError(t, exp.Start(context.Background(), componenttest.NewNopHost()))
 	require.NoError(t, exp.ConsumeLogs(context.Background(), logs(5)))

@@ -28,6 +28,12 @@ const (
 	defaultFlushTimeout = time.Second
 	// defaultMaxRetryInterval caps the wait between two attempts.
 	defaultMaxRetryInterval = 30 * time.Second
+	// defaultDeadLetterDirectory is under the distribution's storage directory.
+	defaultDeadLetterDirectory = "/var/lib/otelcol-elemta/dead-letter"
+	// defaultDeadLetterMaxSizeMiB and defaultDeadLetterMaxFiles bound the
+	// dead-letter store to about 1 GiB.
+	defaultDeadLetterMaxSizeMiB = 100
+	defaultDeadLetterMaxFiles   = 9
 )
 
 // retriedStatuses are the HTTP statuses of a whole bulk request that are
@@ -74,6 +80,11 @@ func createDefaultConfig() component.Config {
 		QueueConfig:   configoptional.Some(queue),
 		BackOffConfig: backOff,
 		BulkAction:    BulkActionIndex,
+		DeadLetter: DeadLetterConfig{
+			Directory:  defaultDeadLetterDirectory,
+			MaxSizeMiB: defaultDeadLetterMaxSizeMiB,
+			MaxFiles:   defaultDeadLetterMaxFiles,
+		},
 		Elasticsearch: es,
 	}
 }

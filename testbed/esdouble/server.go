@@ -49,9 +49,12 @@ type Server struct {
 	byID        map[string]int // index + "\x00" + id -> position in docs
 	nextAutoID  int
 	bulkFaults  []int // statuses answered to the next bulk calls, in order
+	bulkFault   int   // status answered to every bulk call until cleared
+	maxBulk     int   // bulk bodies larger than this (uncompressed) get a 413
 	dropNext    int
 	delay       time.Duration
 	rejectItems func(Document) bool
+	rejectAs    int // per-item status of a rejected document
 	rejected    int
 	outcomes    map[string]int // "action/result" -> documents
 }
@@ -103,6 +106,23 @@ func (s *Server) FailNextBulk(n, status int) {
 	}
 }
 
+// FailBulk makes every _bulk call fail as a whole with the given HTTP
+// status until it is called with 0.
+func (s *Server) FailBulk(status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bulkFault = status
+}
+
+// SetMaxBulkBytes makes _bulk calls whose uncompressed body is larger than
+// n bytes fail with 413, as Elasticsearch's http.max_content_length does;
+// 0 lifts the limit.
+func (s *Server) SetMaxBulkBytes(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.maxBulk = n
+}
+
 // DropNextConnections makes the next n requests of any kind end with the
 // connection closed and no response.
 func (s *Server) DropNextConnections(n int) {
@@ -121,9 +141,16 @@ func (s *Server) SetDelay(d time.Duration) {
 // RejectItems makes every bulk item for which reject returns true fail with
 // a per-item 400 mapper_parsing_exception; nil stops rejecting.
 func (s *Server) RejectItems(reject func(Document) bool) {
+	s.RejectItemsWithStatus(http.StatusBadRequest, reject)
+}
+
+// RejectItemsWithStatus makes every bulk item for which reject returns true
+// fail with the given per-item status: 400 is a mapper_parsing_exception,
+// 429 an es_rejected_execution_exception; nil stops rejecting.
+func (s *Server) RejectItemsWithStatus(status int, reject func(Document) bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.rejectItems = reject
+	s.rejectItems, s.rejectAs = reject, status
 }
 
 // Documents returns a copy of every stored document, in indexing order.
@@ -233,6 +260,24 @@ func clusterInfo() map[string]any {
 	}
 }
 
+// faultBody is the error Elasticsearch answers a request refused as a
+// whole with.
+func faultBody(status int) map[string]any {
+	var body map[string]any
+	switch status {
+	case http.StatusUnauthorized:
+		body = errorBody("security_exception", "unable to authenticate user [elastic] for REST request [/_bulk]")
+	case http.StatusForbidden:
+		body = errorBody("security_exception", "action [indices:data/write/bulk[s]] is unauthorized for user [elemta] with effective roles [viewer] on indices [elemta-logs-2024.01.15], this action is granted by the index privileges [create_doc,create,index,write,all]")
+	case http.StatusRequestEntityTooLarge:
+		body = errorBody("content_too_long_exception", "request body is too large")
+	default:
+		body = errorBody("es_rejected_execution_exception", "injected fault: "+strconv.Itoa(status))
+	}
+	body["status"] = status
+	return body
+}
+
 func errorBody(typ, reason string) map[string]any {
 	return map[string]any{"error": map[string]any{"type": typ, "reason": reason}}
 }
@@ -254,7 +299,13 @@ func (s *Server) bulk(r *http.Request) (int, any) {
 	if len(s.bulkFaults) > 0 {
 		status := s.bulkFaults[0]
 		s.bulkFaults = s.bulkFaults[1:]
-		return status, errorBody("es_rejected_execution_exception", "injected fault: "+strconv.Itoa(status))
+		return status, faultBody(status)
+	}
+	if s.bulkFault != 0 {
+		return s.bulkFault, faultBody(s.bulkFault)
+	}
+	if s.maxBulk > 0 && len(body) > s.maxBulk {
+		return http.StatusRequestEntityTooLarge, faultBody(http.StatusRequestEntityTooLarge)
 	}
 
 	defaultIndex := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), "/_bulk")
@@ -300,8 +351,12 @@ func (s *Server) store(action bulkAction, source map[string]any) (item any, outc
 	doc := Document{Index: action.index, ID: action.id, Source: source}
 	if s.rejectItems != nil && s.rejectItems(doc) {
 		s.rejected++
-		return itemResult(action, http.StatusBadRequest, "", map[string]any{
-			"type": "mapper_parsing_exception", "reason": "injected rejection",
+		typ := "mapper_parsing_exception"
+		if s.rejectAs == http.StatusTooManyRequests {
+			typ = "es_rejected_execution_exception"
+		}
+		return itemResult(action, s.rejectAs, "", map[string]any{
+			"type": typ, "reason": "injected rejection",
 		}), "rejected", true
 	}
 	key := action.index + "\x00" + action.id
