@@ -3,8 +3,11 @@ package elemtareceiver // import "github.com/elemta/otelcol-elemta/receiver/elem
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/fileconsumer"
 	"go.opentelemetry.io/collector/component"
@@ -38,10 +41,43 @@ type Config struct {
 	// reading checkpoints and the lines a shutdown interrupted (`storage`).
 	StorageID *component.ID `mapstructure:"storage"`
 
+	// RotatedCopies names the copies logrotate's copytruncate makes of the
+	// files matched by include (`rotated_copies`), which the receiver reads
+	// as well: the lines written between its last read and the copy are only
+	// in the copy.
+	RotatedCopies RotatedCopiesConfig `mapstructure:"rotated_copies"`
+
 	// RetryOnFailure paces the retries of a batch the pipeline refused
 	// (`retry_on_failure`); reading waits meanwhile. max_elapsed_time 0,
 	// the default, retries until the pipeline takes the batch.
 	RetryOnFailure configretry.BackOffConfig `mapstructure:"retry_on_failure"`
+}
+
+// RotatedCopiesConfig names the rotated copies of the log files.
+type RotatedCopiesConfig struct {
+	// Suffixes are glob patterns appended to each include pattern to match
+	// the rotated copies (`suffixes`): ".1" for logrotate's default naming,
+	// "-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]" for dateext. A suffix
+	// must not match compressed copies (.gz, .bz2, .xz, .zst): their lines
+	// were read from the copy before it was compressed. Empty turns
+	// following the copies off.
+	Suffixes []string `mapstructure:"suffixes"`
+}
+
+// compressedCopies are names of rotated copies that logrotate compressed,
+// which a rotated-copy suffix must not match.
+var compressedCopies = []string{".1.gz", ".2.gz", "-20261202.gz", ".1.bz2", "-20261202.bz2", ".1.xz", "-20261202.xz", ".1.zst", "-20261202.zst"}
+
+// patterns returns the include patterns of the file consumer: the
+// configured ones, plus the rotated copies of each.
+func (c *Config) patterns() []string {
+	include := append([]string(nil), c.Include...)
+	for _, pattern := range c.Include {
+		for _, suffix := range c.RotatedCopies.Suffixes {
+			include = append(include, pattern+suffix)
+		}
+	}
+	return include
 }
 
 // Validate checks the options; each message names the YAML key and the fix.
@@ -64,8 +100,28 @@ func (c *Config) Validate() error {
 	if len(c.Include) == 0 {
 		errs = append(errs, errors.New("include: no file pattern given; set it to the Elemta log files, for example [/var/log/elemta/*.log]"))
 	}
+	for _, suffix := range c.RotatedCopies.Suffixes {
+		errs = append(errs, validateCopySuffix(suffix))
+	}
 	if !c.RetryOnFailure.Enabled {
 		errs = append(errs, errors.New("retry_on_failure::enabled is false: refused lines would be dropped; remove the key or set it to true"))
 	}
 	return errors.Join(errs...)
+}
+
+func validateCopySuffix(suffix string) error {
+	if suffix == "" || strings.ContainsAny(suffix, "/"+string(filepath.Separator)) {
+		return fmt.Errorf("rotated_copies::suffixes: %q does not name a copy beside the file; use a suffix such as \".1\" or \"-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]\"", suffix)
+	}
+	for _, name := range compressedCopies {
+		matched, err := doublestar.Match("x"+suffix, "x"+name)
+		if err != nil {
+			return fmt.Errorf("rotated_copies::suffixes: %q is not a glob pattern: %w", suffix, err)
+		}
+		if matched {
+			return fmt.Errorf("rotated_copies::suffixes: %q matches compressed copies such as %q, whose lines were read before; "+
+				"make it match the uncompressed copy only, for example \"-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]\"", suffix, "elemta.log"+name)
+		}
+	}
+	return nil
 }

@@ -34,6 +34,7 @@ func TestLoadConfig(t *testing.T) {
 				assert.Nil(t, cfg.StorageID)
 				assert.Equal(t, time.Duration(0), cfg.RetryOnFailure.MaxElapsedTime, "never drop a refused batch")
 				assert.True(t, cfg.IncludeFileRecordOffset)
+				assert.Equal(t, []string{".1"}, cfg.RotatedCopies.Suffixes, "copytruncate copies are followed by default")
 			},
 		},
 		{
@@ -54,6 +55,15 @@ func TestLoadConfig(t *testing.T) {
 		{name: "multiline", wantErr: "multiline: the elemta receiver joins continuation lines itself"},
 		{name: "no_include", wantErr: "include: no file pattern given"},
 		{name: "no_retry", wantErr: "retry_on_failure::enabled is false"},
+		{
+			name: "dateext",
+			check: func(t *testing.T, cfg *Config) {
+				assert.Equal(t, []string{"-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]"}, cfg.RotatedCopies.Suffixes)
+			},
+		},
+		{name: "bad_rotated_copy", wantErr: `rotated_copies::suffixes: "/old/x" does not name a copy beside the file`},
+		{name: "bad_rotated_copy", wantErr: `rotated_copies::suffixes: "[1" is not a glob pattern`},
+		{name: "bad_rotated_copy", wantErr: `rotated_copies::suffixes: "-[0-9]*" matches compressed copies such as "elemta.log-20261202.gz"`},
 	}
 	for _, tt := range tests {
 		t.Run("name="+tt.name, func(t *testing.T) {

@@ -71,6 +71,12 @@ func (c *converter) convert(ctx context.Context, tokens [][]byte, fileAttrs map[
 			continue
 		}
 		read++
+		// The file consumer reads one byte more than max_log_size: a line
+		// of exactly max_log_size bytes is whole, a longer one is cut here.
+		cut := c.maxLineSize > 0 && len(tok) > c.maxLineSize
+		if cut {
+			tok = tok[:c.maxLineSize]
+		}
 		line := string(tok) // the file consumer reuses its buffer
 		var stream string
 		var streamTime time.Time
@@ -103,7 +109,7 @@ func (c *converter) convert(ctx context.Context, tokens [][]byte, fileAttrs map[
 		if stream != "" {
 			m.PutStr(AttrIOStream, stream)
 		}
-		if c.maxLineSize > 0 && len(tok) >= c.maxLineSize {
+		if cut {
 			m.PutBool(elemtalog.AttrTruncated, true)
 			truncated++
 		}

@@ -20,6 +20,9 @@ const (
 	defaultRetryMaxInterval     = 30 * time.Second
 )
 
+// defaultRotatedCopySuffixes follow logrotate's default naming of a rotated file.
+var defaultRotatedCopySuffixes = []string{".1"}
+
 // NewFactory returns the factory of the elemta receiver.
 func NewFactory() receiver.Factory {
 	return receiver.NewFactory(
@@ -45,6 +48,7 @@ func createDefaultConfig() component.Config {
 		Config:         *fc,
 		Format:         FormatAuto,
 		Timezone:       defaultTimezone,
+		RotatedCopies:  RotatedCopiesConfig{Suffixes: append([]string(nil), defaultRotatedCopySuffixes...)},
 		RetryOnFailure: retry,
 	}
 }

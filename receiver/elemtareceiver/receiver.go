@@ -78,7 +78,13 @@ func newLogsReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*l
 	// and flags it, and no whitespace is trimmed.
 	fc := cfg.Config
 	fc.Encoding = "nop"
-	r.files, err = fc.Build(set.TelemetrySettings, r.emit, fileconsumer.WithSplitFunc(elemtalog.SplitLines))
+	fc.Include = cfg.patterns()
+	if fc.MaxLogSize > 0 {
+		// One byte more than the limit tells a line of exactly max_log_size
+		// bytes (whole) from a longer one (cut to the limit by the converter).
+		fc.MaxLogSize++
+	}
+	r.files, err = fc.Build(set.TelemetrySettings, r.emit, fileconsumer.WithSplitFunc(elemtalog.SplitLinesWithin(int(fc.MaxLogSize))))
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +114,8 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 		r.replayPending(runCtx, host)
 	}()
 	r.set.Logger.Info("Elemta receiver started",
-		zap.Strings("include", r.cfg.Include), zap.String("format", r.cfg.Format),
+		zap.Strings("include", r.cfg.Include), zap.Strings("rotated_copies", r.cfg.RotatedCopies.Suffixes),
+		zap.String("format", r.cfg.Format),
 		zap.Bool("checkpoints", r.cfg.StorageID != nil))
 	return nil
 }

@@ -258,23 +258,32 @@ func TestRotation(t *testing.T) {
 func TestLongLinesAreTruncatedAndFlagged(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "elemta.log")
+	const limit = 64 * 1024
+	exact := `{"level":"INFO","msg":"` + strings.Repeat("e", limit-len(`{"level":"INFO","msg":""}`)) + `"}`
+	require.Len(t, exact, limit)
 	huge := `{"level":"INFO","msg":"` + strings.Repeat("x", 1<<20) + `"}`
-	writeLines(t, log, os.O_CREATE, "before", huge, "after")
+	oneOver := exact + " "
+	writeLines(t, log, os.O_CREATE, "before", exact, huge, oneOver, "after")
 
 	cfg := testConfig(filepath.Join(dir, "*.log"))
-	cfg.MaxLogSize = 64 * 1024
+	cfg.MaxLogSize = limit
 	sink := new(consumertest.LogsSink)
 	rcv := startReceiver(t, cfg, componenttest.NewNopHost(), sink)
 	defer func() { require.NoError(t, rcv.Shutdown(context.Background())) }()
-	require.Eventually(t, func() bool { return sink.LogRecordCount() == 3 }, 10*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == 5 }, 3*time.Second, time.Millisecond, "%d records", sink.LogRecordCount())
 
 	recs := records(sink)
 	assert.Equal(t, "before", recs[0].Body().Str())
-	assert.Len(t, recs[1].Body().Str(), 64*1024)
-	assert.Equal(t, true, recs[1].Attributes().AsRaw()["log.truncated"])
-	assert.Equal(t, "unparsed", recs[1].Attributes().AsRaw()["event_type"], "a cut JSON line is no longer JSON")
-	assert.Equal(t, "after", recs[2].Body().Str())
-	assert.NotContains(t, recs[2].Attributes().AsRaw(), "log.truncated")
+	assert.Equal(t, exact, recs[1].Body().Str(), "a line of exactly max_log_size is whole")
+	assert.NotContains(t, recs[1].Attributes().AsRaw(), "log.truncated")
+	assert.Equal(t, "system", recs[1].Attributes().AsRaw()["event_type"], "and parsed")
+	for _, cut := range recs[2:4] {
+		assert.Len(t, cut.Body().Str(), limit)
+		assert.Equal(t, true, cut.Attributes().AsRaw()["log.truncated"])
+	}
+	assert.Equal(t, "unparsed", recs[2].Attributes().AsRaw()["event_type"], "a cut JSON line is no longer JSON")
+	assert.Equal(t, "after", recs[4].Body().Str())
+	assert.NotContains(t, recs[4].Attributes().AsRaw(), "log.truncated")
 }
 
 func TestDockerJSONFile(t *testing.T) {
@@ -412,4 +421,70 @@ func TestRetriesSendTheLinesAsRead(t *testing.T) {
 	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
 	defer func() { require.NoError(t, rcv.Shutdown(context.Background())) }()
 	requireExactlyOnce(t, sink, lines)
+}
+
+// TestCopytruncateUnderASteadyWriter rotates with copytruncate while a
+// writer appends without pause, as Elemta does, with the documented glob of
+// the live files only: the lines written between the last read and the copy
+// are read from the copy (.1), and none is read twice.
+func TestCopytruncateUnderASteadyWriter(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "elemta.log")
+	cfg := testConfig(filepath.Join(dir, "*.log"))
+	cfg.PollInterval = 200 * time.Millisecond // contrib's default: a wide window between reads
+	sink := new(consumertest.LogsSink)
+	rcv := startReceiver(t, cfg, storageHost(t, cfg, t.TempDir()), sink)
+	defer func() { require.NoError(t, rcv.Shutdown(context.Background())) }()
+
+	var written []string
+	f, err := os.OpenFile(log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	require.NoError(t, err)
+	for round := range 3 {
+		for i := range 2000 {
+			line := numbered("round "+strconv.Itoa(round), 2000)[i]
+			_, err := fmt.Fprintln(f, line)
+			require.NoError(t, err)
+			written = append(written, line)
+			if i%100 == 0 {
+				time.Sleep(time.Millisecond)
+			}
+		}
+		// logrotate's copytruncate: the older copies move up, the file is
+		// copied to .1 and truncated in place; the writer goes on.
+		if _, err := os.Stat(log + ".1"); err == nil {
+			require.NoError(t, os.Rename(log+".1", log+".2"))
+		}
+		data, err := os.ReadFile(log)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(log+".1", data, 0o600))
+		require.NoError(t, f.Truncate(0))
+	}
+	require.NoError(t, f.Close())
+	requireExactlyOnce(t, sink, written)
+}
+
+func TestRotatedCopyPatterns(t *testing.T) {
+	tests := []struct {
+		name              string
+		include, suffixes []string
+		want              []string
+	}{
+		{
+			name: "default", include: []string{"/var/log/elemta/*.log"}, suffixes: []string{".1"},
+			want: []string{"/var/log/elemta/*.log", "/var/log/elemta/*.log.1"},
+		},
+		{
+			name: "dateext", include: []string{"/var/log/elemta/elemta.log"}, suffixes: []string{"-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]"},
+			want: []string{"/var/log/elemta/elemta.log", "/var/log/elemta/elemta.log-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]"},
+		},
+		{name: "off", include: []string{"/x/*.log"}, suffixes: nil, want: []string{"/x/*.log"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig(tt.include[0])
+			cfg.Include = tt.include
+			cfg.RotatedCopies.Suffixes = tt.suffixes
+			assert.Equal(t, tt.want, cfg.patterns())
+		})
+	}
 }

@@ -1,6 +1,9 @@
 package elemtalog // import "github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/elemtalog"
 
-import "bytes"
+import (
+	"bufio"
+	"bytes"
+)
 
 // SplitLines is a bufio.SplitFunc that returns one log line per token, with
 // the continuation lines that follow it (lines starting with a space or a
@@ -9,6 +12,22 @@ import "bytes"
 // line starts, so the last line of a file that is still being written is
 // returned when the reader flushes (atEOF).
 func SplitLines(data []byte, atEOF bool) (advance int, token []byte, err error) {
+	return splitLines(data, atEOF, 0)
+}
+
+// SplitLinesWithin is SplitLines for a reader whose buffer holds at most
+// limit bytes: a line whose newline is the buffer's last byte is returned
+// without waiting for the next line, which the full buffer cannot take.
+// (Waiting would make the reader cut the line as too long and then skip the
+// following line as the rest of it.) Its continuation lines, if any, become
+// records of their own.
+func SplitLinesWithin(limit int) bufio.SplitFunc {
+	return func(data []byte, atEOF bool) (int, []byte, error) {
+		return splitLines(data, atEOF, limit)
+	}
+}
+
+func splitLines(data []byte, atEOF bool, limit int) (advance int, token []byte, err error) {
 	if len(data) == 0 {
 		return 0, nil, nil
 	}
@@ -16,12 +35,12 @@ func SplitLines(data []byte, atEOF bool) (advance int, token []byte, err error) 
 	for end >= 0 {
 		next := end + 1
 		if next >= len(data) {
-			if atEOF {
+			if atEOF || (limit > 0 && len(data) >= limit) {
 				return next, dropCR(data[:end]), nil
 			}
 			return 0, nil, nil
 		}
-		if data[next] != ' ' && data[next] != '\t' {
+		if data[next] != ' ' && data[next] != '\t' || indentedJSON(data[next:]) {
 			return next, dropCR(data[:end]), nil
 		}
 		j := bytes.IndexByte(data[next:], '\n')
@@ -34,6 +53,13 @@ func SplitLines(data []byte, atEOF bool) (advance int, token []byte, err error) 
 		return len(data), dropCR(data), nil
 	}
 	return 0, nil, nil
+}
+
+// indentedJSON reports whether a line starting with blanks is a JSON
+// object, which is a record of its own, not a continuation.
+func indentedJSON(line []byte) bool {
+	line = bytes.TrimLeft(line, " \t")
+	return len(line) >= 2 && line[0] == '{' && line[1] == '"'
 }
 
 func dropCR(b []byte) []byte {

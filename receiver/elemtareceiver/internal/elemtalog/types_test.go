@@ -88,6 +88,8 @@ func TestSplitLines(t *testing.T) {
 		{"last line without newline", "a\nb", []string{"a", "b"}},
 		{"leading continuation stands alone", "  a\nb\n", []string{"  a", "b"}},
 		{"empty lines are empty tokens", "a\n\nb\n", []string{"a", "", "b"}},
+		{"an indented JSON line is a record of its own", "{\"a\":1}\n  {\"b\":2}\n\t{\"c\":3}\n", []string{"{\"a\":1}", "  {\"b\":2}", "\t{\"c\":3}"}},
+		{"an indented brace that is not JSON continues", "a\n  { x }\n", []string{"a\n  { x }"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,5 +180,28 @@ func requireValidStrings(t *testing.T, key string, v any) {
 		for k, it := range v {
 			requireValidStrings(t, k, it)
 		}
+	}
+}
+
+func TestSplitLinesWithinAFullBuffer(t *testing.T) {
+	tests := []struct {
+		name    string
+		data    string
+		limit   int
+		wantAdv int
+		wantTok string
+	}{
+		{"room for the next line: wait", "abc\n", 8, 0, ""},
+		{"buffer full: the line is whole", "abcdefg\n", 8, 8, "abcdefg"},
+		{"unlimited: wait", "abcdefg\n", 0, 0, ""},
+		{"buffer full with a continuation: the chain so far", "abc\n def\n", 9, 9, "abc\n def"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			adv, tok, err := SplitLinesWithin(tt.limit)([]byte(tt.data), false)
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantAdv, adv)
+			assert.Equal(t, tt.wantTok, string(tok))
+		})
 	}
 }
