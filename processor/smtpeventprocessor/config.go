@@ -77,6 +77,11 @@ type PrivacyConfig struct {
 	Sender    string `mapstructure:"sender"`
 	Recipient string `mapstructure:"recipient"`
 	Subject   string `mapstructure:"subject"`
+	// FailedLoginUsername is redact (default), hash or keep
+	// (`privacy::failed_login_username`): the user name of a failed
+	// authentication, in every field and in the line. Failed logins carry
+	// passwords typed into the user name; successful logins keep theirs.
+	FailedLoginUsername string `mapstructure:"failed_login_username"`
 }
 
 // Validate checks the configuration; each message names the key and the fix.
@@ -94,8 +99,15 @@ func (c *Config) Validate() error {
 	if c.GeoIP.ReloadInterval <= 0 {
 		errs = append(errs, fmt.Errorf("geoip::reload_interval: %s must be positive, for example 1m", c.GeoIP.ReloadInterval))
 	}
+	// A database that cannot be opened fails `otelcol-elemta validate` as
+	// it would fail the start.
+	errs = append(errs, checkGeoDBs("city_database", "GeoIP", c.GeoIP.CityDatabase)...)
+	errs = append(errs, checkGeoDBs("asn_database", "ASN lookups", c.GeoIP.ASNDatabase)...)
 	hashing := false
-	for key, mode := range map[string]string{"sender": c.Privacy.Sender, "recipient": c.Privacy.Recipient, "subject": c.Privacy.Subject} {
+	for key, mode := range map[string]string{
+		"sender": c.Privacy.Sender, "recipient": c.Privacy.Recipient, "subject": c.Privacy.Subject,
+		"failed_login_username": c.Privacy.FailedLoginUsername,
+	} {
 		switch mode {
 		case PrivacyKeep, PrivacyRedact:
 		case PrivacyHash:

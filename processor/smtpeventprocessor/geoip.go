@@ -245,6 +245,30 @@ type cached struct {
 	info geoInfo
 }
 
+// geoOpenError is the error for a database that cannot be opened, the same
+// from Validate (otelcol-elemta validate) and at start.
+func geoOpenError(key, turnOff, path string, err error) error {
+	return fmt.Errorf("geoip::%s: cannot open %q: %w; fix the path or leave it empty to turn %s off", key, path, err, turnOff)
+}
+
+// checkGeoDBs opens and closes each database a key names.
+func checkGeoDBs(key, turnOff string, paths []string) []error {
+	var errs []error
+	for _, path := range paths {
+		path = strings.TrimSpace(path)
+		if path == "" {
+			continue
+		}
+		r, err := maxminddb.Open(path)
+		if err != nil {
+			errs = append(errs, geoOpenError(key, turnOff, path, err))
+			continue
+		}
+		_ = r.Close()
+	}
+	return errs
+}
+
 // newGeoLocator opens the databases cfg names (at least one).
 func newGeoLocator(cfg GeoIPConfig, logger *zap.Logger) (*geoLocator, error) {
 	g := &geoLocator{logger: logger, cache: map[netip.Addr]*list.Element{}, lru: list.New(), max: cfg.CacheSize}
@@ -257,7 +281,7 @@ func newGeoLocator(cfg GeoIPConfig, logger *zap.Logger) (*geoLocator, error) {
 			}
 			db, err := openGeoDB(path)
 			if err != nil {
-				return dbs, fmt.Errorf("geoip::%s: cannot open %q: %w; fix the path or leave it empty to turn %s off", key, path, err, turnOff)
+				return dbs, geoOpenError(key, turnOff, path, err)
 			}
 			dbs = append(dbs, db)
 		}

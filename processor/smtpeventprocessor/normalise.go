@@ -34,8 +34,9 @@ func putNormalised(attrs pcommon.Map, r *record) {
 // privacy hashes or redacts sender, recipient and subject, in the
 // attributes Elemta writes them in and wherever they appear in the texts.
 type privacy struct {
-	key   []byte
-	modes map[string]string // sender, recipient, subject -> mode
+	key         []byte
+	modes       map[string]string // sender, recipient, subject -> mode
+	failedLogin string            // mode of a failed authentication's user name
 }
 
 // privacyKeys are the attributes that hold each kind of personal data.

@@ -48,7 +48,7 @@ func newSMTPEventProcessor(set processor.Settings, cfg *Config) (*smtpEventProce
 		host:      host,
 		privacy: privacy{key: []byte(cfg.Privacy.HashKey), modes: map[string]string{
 			"sender": cfg.Privacy.Sender, "recipient": cfg.Privacy.Recipient, "subject": cfg.Privacy.Subject,
-		}},
+		}, failedLogin: cfg.Privacy.FailedLoginUsername},
 	}
 	for o, name := range geoOutcomeNames {
 		p.geoResult[o] = metric.WithAttributeSet(attribute.NewSet(attribute.String("result", name)))
@@ -129,6 +129,9 @@ func (p *smtpEventProcessor) event(lr plog.LogRecord, host string, b *batch) {
 		attrs.PutBool("is_error", true)
 	}
 	p.privacy.apply(attrs, lr.Body())
+	if r.eventType == "authentication" && statusOutcome(&r) == outcomeFailure && p.privacy.protectFailedLogin(attrs, lr.Body(), r.username) {
+		b.scrubbed++
+	}
 	b.countEvent(r.eventType, s.flow)
 	p.document(lr, &r, s, host, b)
 }

@@ -477,3 +477,73 @@ func TestTelemetry(t *testing.T) {
 	assert.Positive(t, results["skipped"], "the session's loopback addresses are skipped")
 	assert.Zero(t, results["error"])
 }
+
+// TestFailedLoginsNeverIndexPasswords: a client that sends its password as
+// AUTH LOGIN's user name leaves it in the failed attempt's user name, the
+// AUTH line and the bare SASL response Elemta logs; none of it survives in
+// any field or line. A successful login keeps its user name.
+func TestFailedLoginsNeverIndexPasswords(t *testing.T) {
+	const password = "Hunter2-secret!"
+	const encoded = "SHVudGVyMi1zZWNyZXQh" // base64 of the password
+	tests := []struct {
+		mode     string
+		wantUser string // the failed attempt's user name as indexed; "" for a hash
+	}{
+		{PrivacyRedact, redacted},
+		{PrivacyHash, ""},
+		{PrivacyKeep, password},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode, func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			cfg.Privacy.FailedLoginUsername = tt.mode
+			cfg.Privacy.HashKey = "0123456789abcdef0123"
+			sink, consume := newTestProcessor(t, cfg)
+			consume(readLines(t, filepath.Join("testdata", "failed-login.log")))
+			evs := events(sink)
+			require.Len(t, evs, 4)
+			for i, ev := range evs {
+				ld := plog.NewLogs()
+				ev.CopyTo(ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty())
+				raw, err := (&plog.JSONMarshaler{}).MarshalLogs(ld)
+				require.NoError(t, err)
+				assert.NotContains(t, string(raw), encoded, "event %d", i)
+				if tt.mode != PrivacyKeep {
+					assert.NotContains(t, string(raw), password, "event %d", i)
+				}
+			}
+			failed := evs[1].Body().Map()
+			user, _ := failed.Get("username")
+			if tt.wantUser == "" {
+				assert.Regexp(t, `^hmac:[0-9a-f]{32}$`, user.Str())
+			} else {
+				assert.Equal(t, tt.wantUser, user.Str())
+			}
+			assert.Contains(t, evs[0].Body().Map().AsRaw()["message"], "AUTH LOGIN [REDACTED]")
+			assert.Equal(t, redacted, evs[2].Body().Map().AsRaw()["command"], "the bare SASL response")
+			assert.Equal(t, "olivia.hart@corp.example.org", evs[3].Body().Map().AsRaw()["username"], "a successful login keeps its user name")
+		})
+	}
+}
+
+func TestBareSASLResponse(t *testing.T) {
+	tests := []struct {
+		command string
+		want    bool
+	}{
+		{`SHVudGVyMi1zZWNyZXQh\x0D\x0A`, true},
+		{"dXNlcg==", true},
+		{"QUIT", false},
+		{`STARTTLS\x0D\x0A`, false},
+		{"RSET\r\n", false},
+		{"mail FROM:<a@b>", false},
+		{"*", false},
+		{"abc", false},
+		{"YWxsbGV0dGVyc3dvcmQ", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.command, func(t *testing.T) {
+			assert.Equal(t, tt.want, bareSASLResponse(tt.command))
+		})
+	}
+}

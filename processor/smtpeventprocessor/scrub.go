@@ -114,7 +114,9 @@ func isBase64Char(c byte) bool {
 
 // scrubLine removes an AUTH payload from the line itself (the body) and
 // from the argument of an AUTH command, which is logged without the
-// command's name; record.read scrubbed the attributes. It returns how many
+// command's name, and a bare SASL response (AUTH LOGIN's user name and
+// password lines) from the command and the line; record.read scrubbed the
+// attributes. It returns how many
 // credentials it removed.
 func scrubLine(attrs pcommon.Map, body pcommon.Value, r *record) int {
 	n := 0
@@ -123,6 +125,14 @@ func scrubLine(attrs pcommon.Map, body pcommon.Value, r *record) int {
 			body.SetStr(s)
 			n++
 		}
+	}
+	if v, ok := attrs.Get("command"); ok && r.command == "" && v.Type() == pcommon.ValueTypeStr && bareSASLResponse(v.Str()) {
+		bare := strings.TrimRight(strings.TrimSuffix(v.Str(), `\x0D\x0A`), "\r\n")
+		v.SetStr(redacted)
+		if body.Type() == pcommon.ValueTypeStr {
+			body.SetStr(strings.ReplaceAll(body.Str(), bare, redacted))
+		}
+		n++
 	}
 	if r.command == "AUTH" && r.commandData != "" {
 		if s, ok := scrubAuth("AUTH " + r.commandData); ok {
