@@ -130,7 +130,7 @@ func requireEachOnce(t *testing.T, es *esdouble.Server, lines []string) {
 	t.Helper()
 	want := map[string]int{}
 	for _, l := range lines {
-		want[authPayload.ReplaceAllString(l, "${1}[REDACTED]")]++
+		want[indexed(l)]++
 	}
 	complete := assert.Eventually(t, func() bool {
 		got := arrived(es)

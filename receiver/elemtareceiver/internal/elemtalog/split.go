@@ -12,22 +12,28 @@ import (
 // line starts, so the last line of a file that is still being written is
 // returned when the reader flushes (atEOF).
 func SplitLines(data []byte, atEOF bool) (advance int, token []byte, err error) {
-	return splitLines(data, atEOF, 0)
+	return splitLines(data, atEOF, 0, false)
 }
 
-// SplitLinesWithin is SplitLines for a reader whose buffer holds at most
-// limit bytes: a line whose newline is the buffer's last byte is returned
-// without waiting for the next line, which the full buffer cannot take.
-// (Waiting would make the reader cut the line as too long and then skip the
-// following line as the rest of it.) Its continuation lines, if any, become
-// records of their own.
+// SplitLinesWithin is SplitLines for tailing a file that is being written,
+// with a reader whose buffer holds at most limit bytes:
+//   - at the end of what is written so far, a line without its newline is
+//     held back: the writer may be midway through it (a read can see half a
+//     write), and the rest may land in another file when logrotate's
+//     copytruncate copies and empties this one. The file consumer's
+//     force_flush_period emits it if it is never finished;
+//   - a line whose newline is the buffer's last byte is returned without
+//     waiting for the next line, which the full buffer cannot take. (Waiting
+//     would make the reader cut the line as too long and then skip the
+//     following line as the rest of it.) Its continuation lines, if any,
+//     become records of their own.
 func SplitLinesWithin(limit int) bufio.SplitFunc {
 	return func(data []byte, atEOF bool) (int, []byte, error) {
-		return splitLines(data, atEOF, limit)
+		return splitLines(data, atEOF, limit, true)
 	}
 }
 
-func splitLines(data []byte, atEOF bool, limit int) (advance int, token []byte, err error) {
+func splitLines(data []byte, atEOF bool, limit int, holdPartial bool) (advance int, token []byte, err error) {
 	if len(data) == 0 {
 		return 0, nil, nil
 	}
@@ -49,7 +55,7 @@ func splitLines(data []byte, atEOF bool, limit int) (advance int, token []byte, 
 		}
 		end = next + j
 	}
-	if atEOF {
+	if atEOF && !holdPartial {
 		return len(data), dropCR(data), nil
 	}
 	return 0, nil, nil

@@ -205,3 +205,25 @@ func TestSplitLinesWithinAFullBuffer(t *testing.T) {
 		})
 	}
 }
+
+func TestSplitLinesWithinHoldsAPartialLine(t *testing.T) {
+	tests := []struct {
+		name    string
+		data    string
+		wantAdv int
+		wantTok string
+	}{
+		{"a whole line at the end", "abc\n", 4, "abc"},
+		{"half a line at the end waits", "steady wr", 0, ""},
+		{"a whole line, then half of the next", "abc\nste", 4, "abc"},
+		{"a continuation being written waits", "abc\n  at x", 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			adv, tok, err := SplitLinesWithin(1024)([]byte(tt.data), true)
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantAdv, adv)
+			assert.Equal(t, tt.wantTok, string(tok))
+		})
+	}
+}
