@@ -65,7 +65,7 @@ func openDeadLetterStore(cfg DeadLetterConfig) (*deadLetterStore, error) {
 func (s *deadLetterStore) path() string { return filepath.Join(s.dir, deadLetterFile) }
 
 func (s *deadLetterStore) open() error {
-	f, err := os.OpenFile(s.path(), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o640)
+	f, err := os.OpenFile(s.path(), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
 	}

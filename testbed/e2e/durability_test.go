@@ -89,7 +89,7 @@ func TestRefusedDocumentsAreDeadLettered(t *testing.T) {
 	entries := deadLetterFile(t, storage)
 	require.Len(t, entries, 100)
 	for _, e := range entries {
-		assert.Equal(t, float64(http.StatusBadRequest), e["status"])
+		assert.EqualValues(t, http.StatusBadRequest, e["status"])
 		assert.Equal(t, map[string]any{"type": "mapper_parsing_exception", "reason": "injected rejection"}, e["error"])
 		assert.NotEmpty(t, e["id"])
 		assert.True(t, strings.HasPrefix(e["index"].(string), "elemta-logs-"), "index %v", e["index"])
