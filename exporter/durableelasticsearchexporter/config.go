@@ -80,6 +80,12 @@ func (c *Config) Validate() error {
 		errs = append(errs, errors.New("dead_letter::directory is empty: documents Elasticsearch refuses would have nowhere to go; "+
 			"set it to a writable directory, for example /var/lib/otelcol-elemta/dead-letter"))
 	}
+	if c.DeadLetter.Directory != "" {
+		if err := creatable(c.DeadLetter.Directory); err != nil {
+			errs = append(errs, fmt.Errorf("dead_letter::directory: %q cannot be created: %w; "+
+				"set it (with the default configuration: OTELCOL_ELEMTA_STORAGE) to a directory the collector can create or write", c.DeadLetter.Directory, err))
+		}
+	}
 	if c.DeadLetter.MaxSizeMiB <= 0 {
 		errs = append(errs, fmt.Errorf("dead_letter::max_size_mib: %d is not a size; set it to a number of MiB above 0", c.DeadLetter.MaxSizeMiB))
 	}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // deadLetterFile is the name of the file the dead-letter store appends to;
@@ -145,4 +147,26 @@ func (s *deadLetterStore) close() error {
 	err := s.file.Close()
 	s.file = nil
 	return err
+}
+
+// creatable checks, without creating anything, that dir exists as a
+// writable directory or can be created: its nearest existing ancestor is a
+// writable directory.
+func creatable(dir string) error {
+	for path := filepath.Clean(dir); ; path = filepath.Dir(path) {
+		info, err := os.Stat(path)
+		switch {
+		case err == nil && !info.IsDir():
+			return fmt.Errorf("%s is not a directory", path)
+		case err == nil:
+			if err := unix.Access(path, unix.W_OK); err != nil {
+				return fmt.Errorf("%s is not writable: %w", path, err)
+			}
+			return nil
+		case !errors.Is(err, os.ErrNotExist) && !errors.Is(err, unix.ENOTDIR):
+			return err
+		case path == filepath.Dir(path):
+			return err
+		}
+	}
 }

@@ -72,6 +72,9 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 		endpoint:  endpointOf(cfg),
 	}
 	start := func(ctx context.Context, host component.Host) error {
+		if err := checkQueueStorage(ctx, host, cfg, set.ID); err != nil {
+			return err
+		}
 		store, err := openDeadLetterStore(cfg.DeadLetter)
 		if err != nil {
 			return err

@@ -25,6 +25,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/elemta/otelcol-elemta/exporter/durableelasticsearchexporter/internal/metadata"
+	"github.com/elemta/otelcol-elemta/internal/filestoragetest"
 	"github.com/elemta/otelcol-elemta/testbed/esdouble"
 )
 
@@ -308,5 +309,50 @@ func TestDeadLetterStoreRotates(t *testing.T) {
 		info, err := os.Stat(filepath.Join(dir, n))
 		require.NoError(t, err)
 		assert.LessOrEqual(t, info.Size(), int64(1<<20))
+	}
+}
+
+func TestStorageInUseIsNamed(t *testing.T) {
+	storageDir := t.TempDir()
+	es := esdouble.New()
+	defer es.Close()
+	first := newExporter(t, testConfig(t, es.URL(), true), filestoragetest.NewHost(t, storageDir))
+	defer func() { require.NoError(t, first.Shutdown(context.Background())) }()
+
+	set := exportertest.NewNopSettings(metadata.Type)
+	set.ID = component.NewID(metadata.Type)
+	second, err := NewFactory().CreateLogs(context.Background(), set, testConfig(t, es.URL(), true))
+	require.NoError(t, err)
+	err = second.Start(context.Background(), filestoragetest.NewHost(t, storageDir))
+	require.ErrorContains(t, err, `sending_queue::storage: the storage directory of "file_storage" is in use by another collector`)
+	require.NoError(t, second.Shutdown(context.Background()))
+}
+
+func TestDeadLetterDirectoryMustBeCreatable(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a-file")
+	require.NoError(t, os.WriteFile(file, nil, 0o600))
+	tests := []struct {
+		name, dir, wantErr string
+	}{
+		{"exists", dir, ""},
+		{"can be created", filepath.Join(dir, "storage", "dead-letter"), ""},
+		{"under a file", filepath.Join(file, "dead-letter"), file + " is not a directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig(t, "http://127.0.0.1:9200", false)
+			cfg.DeadLetter.Directory = tt.dir
+			err := cfg.Validate()
+			if tt.wantErr == "" {
+				require.NoError(t, err)
+				_, statErr := os.Stat(filepath.Join(dir, "storage"))
+				assert.True(t, os.IsNotExist(statErr), "validation creates nothing")
+				return
+			}
+			require.ErrorContains(t, err, tt.wantErr)
+			require.ErrorContains(t, err, "dead_letter::directory")
+			require.ErrorContains(t, err, "OTELCOL_ELEMTA_STORAGE")
+		})
 	}
 }

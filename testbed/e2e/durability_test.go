@@ -281,3 +281,41 @@ func TestValidateOpensGeoIPDatabases(t *testing.T) {
 	assert.Contains(t, string(out), `geoip::city_database: cannot open "/nonexistent/GeoLite2-City.mmdb"`)
 	assert.Contains(t, string(out), "fix the path or leave it empty to turn GeoIP off")
 }
+
+// TestSecondCollectorOnTheSameStorage: a second collector started on the
+// storage directory of a running one exits and says why.
+func TestSecondCollectorOnTheSameStorage(t *testing.T) {
+	es := esdouble.New()
+	defer es.Close()
+	logDir, storage := t.TempDir(), t.TempDir()
+	env := defaultEnv(logDir, storage, es.URL())
+	first := startCollector(t, env, filepath.Join(distDir(t), "config.yaml"))
+	defer first.stop(t)
+
+	cmd := exec.Command(binary(t), "--config", filepath.Join(distDir(t), "config.yaml"))
+	cmd.Env = os.Environ()
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.Env = append(cmd.Env,
+		fmt.Sprintf("OTELCOL_ELEMTA_HEALTH_ENDPOINT=127.0.0.1:%d", freePort(t)),
+		fmt.Sprintf("OTELCOL_ELEMTA_METRICS_ENDPOINT=127.0.0.1:%d", freePort(t)),
+		"OTELCOL_ELEMTA_TELEMETRY_HOST=127.0.0.1",
+		fmt.Sprintf("OTELCOL_ELEMTA_TELEMETRY_PORT=%d", freePort(t)))
+	out, err := cmd.CombinedOutput()
+	require.Error(t, err, "the second collector must not run")
+	assert.Contains(t, string(out), "is in use by another collector")
+	assert.Contains(t, string(out), "OTELCOL_ELEMTA_STORAGE")
+}
+
+// TestValidateChecksTheStorageDirectory: `otelcol-elemta validate` fails
+// when the storage directory cannot be created.
+func TestValidateChecksTheStorageDirectory(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a-file")
+	require.NoError(t, os.WriteFile(file, nil, 0o600))
+	cmd := exec.Command(binary(t), "validate", "--config", filepath.Join(distDir(t), "config.yaml"))
+	cmd.Env = append(os.Environ(), "OTELCOL_ELEMTA_STORAGE="+filepath.Join(file, "storage"))
+	out, err := cmd.CombinedOutput()
+	require.Error(t, err)
+	assert.Contains(t, string(out), "cannot be created: "+file+" is not a directory")
+}
