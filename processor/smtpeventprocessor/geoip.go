@@ -1,7 +1,6 @@
 package smtpeventprocessor // import "github.com/elemta/otelcol-elemta/processor/smtpeventprocessor"
 
 import (
-	"container/list"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -11,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/oschwald/maxminddb-golang/v2"
 	"go.uber.org/zap"
 )
@@ -231,18 +231,10 @@ type geoLocator struct {
 	city, asn []*geoDB
 	logger    *zap.Logger
 
-	mu    sync.Mutex
-	cache map[netip.Addr]*list.Element
-	lru   *list.List
-	max   int
+	cache *lru.Cache[netip.Addr, geoInfo]
 
 	stop chan struct{}
 	done chan struct{}
-}
-
-type cached struct {
-	addr netip.Addr
-	info geoInfo
 }
 
 // geoOpenError is the error for a database that cannot be opened, the same
@@ -271,7 +263,11 @@ func checkGeoDBs(key, turnOff string, paths []string) []error {
 
 // newGeoLocator opens the databases cfg names (at least one).
 func newGeoLocator(cfg GeoIPConfig, logger *zap.Logger) (*geoLocator, error) {
-	g := &geoLocator{logger: logger, cache: map[netip.Addr]*list.Element{}, lru: list.New(), max: cfg.CacheSize}
+	cache, err := lru.New[netip.Addr, geoInfo](cfg.CacheSize)
+	if err != nil {
+		return nil, fmt.Errorf("geoip::cache_size: %w", err)
+	}
+	g := &geoLocator{logger: logger, cache: cache}
 	open := func(key, turnOff string, paths []string) ([]*geoDB, error) {
 		var dbs []*geoDB
 		for _, path := range paths {
@@ -287,7 +283,6 @@ func newGeoLocator(cfg GeoIPConfig, logger *zap.Logger) (*geoLocator, error) {
 		}
 		return dbs, nil
 	}
-	var err error
 	g.city, err = open("city_database", "GeoIP", cfg.CityDatabase)
 	if err == nil {
 		g.asn, err = open("asn_database", "ASN lookups", cfg.ASNDatabase)
@@ -328,23 +323,13 @@ func (g *geoLocator) watch(interval time.Duration) {
 	}()
 }
 
-func (g *geoLocator) clearCache() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.cache = map[netip.Addr]*list.Element{}
-	g.lru.Init()
-}
+func (g *geoLocator) clearCache() { g.cache.Purge() }
 
 // lookup returns what the databases say of addr, and whether it came from the cache.
 func (g *geoLocator) lookup(addr netip.Addr) (geoInfo, bool, error) {
-	g.mu.Lock()
-	if el, ok := g.cache[addr]; ok {
-		g.lru.MoveToFront(el)
-		info := el.Value.(*cached).info
-		g.mu.Unlock()
+	if info, ok := g.cache.Get(addr); ok {
 		return info, true, nil
 	}
-	g.mu.Unlock()
 
 	var info geoInfo
 	var errs []error
@@ -368,16 +353,7 @@ func (g *geoLocator) lookup(addr netip.Addr) (geoInfo, bool, error) {
 		return geoInfo{}, false, err
 	}
 
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if _, ok := g.cache[addr]; !ok {
-		g.cache[addr] = g.lru.PushFront(&cached{addr: addr, info: info})
-		for g.lru.Len() > g.max {
-			oldest := g.lru.Back()
-			g.lru.Remove(oldest)
-			delete(g.cache, oldest.Value.(*cached).addr)
-		}
-	}
+	g.cache.Add(addr, info)
 	return info, false, nil
 }
 
