@@ -170,13 +170,3 @@ func createToIndex(body []byte) []byte {
 	}
 	return append(out, body[prev:]...)
 }
-
-// bulkPairs splits a bulk body into its action and document lines.
-func bulkPairs(body []byte) (actions, docs [][]byte) {
-	lines := bytes.Split(bytes.TrimRight(body, "\n"), []byte{'\n'})
-	for i := 0; i+1 < len(lines); i += 2 {
-		actions = append(actions, lines[i])
-		docs = append(docs, lines[i+1])
-	}
-	return actions, docs
-}

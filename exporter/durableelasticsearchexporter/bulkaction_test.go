@@ -8,15 +8,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/config/configcompression"
-	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
-	"go.uber.org/zap/zaptest"
 
-	"github.com/elemta/otelcol-elemta/exporter/durableelasticsearchexporter/internal/metadata"
 	"github.com/elemta/otelcol-elemta/testbed/esdouble"
 )
 
@@ -99,15 +95,7 @@ func TestResentDocumentsAreSuccesses(t *testing.T) {
 			cfg.Elasticsearch.CompressionParams.Level = tt.level
 			cfg.Elasticsearch.LogsDynamicID.Enabled = true
 
-			tel := componenttest.NewTelemetry()
-			defer func() { require.NoError(t, tel.Shutdown(context.Background())) }()
-			set := exportertest.NewNopSettings(metadata.Type)
-			set.ID = component.NewID(metadata.Type)
-			set.Logger = zaptest.NewLogger(t)
-			set.TelemetrySettings = tel.NewTelemetrySettings()
-			exp, err := NewFactory().CreateLogs(context.Background(), set, cfg)
-			require.NoError(t, err)
-			require.NoError(t, exp.Start(context.Background(), componenttest.NewNopHost()))
+			exp := startObserved(t, cfg, componenttest.NewNopHost())
 
 			const n = 5
 			require.NoError(t, exp.ConsumeLogs(context.Background(), idLogs(n, !tt.otelMode)))
@@ -118,7 +106,7 @@ func TestResentDocumentsAreSuccesses(t *testing.T) {
 
 			assert.Len(t, es.Documents(), n, "a resend does not duplicate")
 			assert.Equal(t, n, es.Outcomes()[strings.Split(tt.wantResent, "/")[0]+"/created"])
-			assert.Equal(t, tt.wantMetric, docsProcessed(t, tel), "contrib's count of both sends by outcome")
+			assert.Equal(t, tt.wantMetric, docsProcessed(t, exp.tel), "contrib's count of both sends by outcome")
 			for _, r := range es.Requests() {
 				if r.Path == "/_bulk" {
 					assert.Equal(t, tt.wantEncoded, r.Encoding)

@@ -64,8 +64,6 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 	}
 
 	e := &durableExporter{
-		cfg:       cfg,
-		logger:    set.Logger,
 		inner:     inner,
 		telemetry: tb,
 		state:     &deliveryState{logger: set.Logger},
@@ -112,8 +110,6 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 // durableExporter sends each batch through contrib's exporter and decides,
 // from what Elasticsearch answered, whether the batch is done.
 type durableExporter struct {
-	cfg       *Config
-	logger    *zap.Logger
 	inner     exporter.Logs
 	telemetry *metadata.TelemetryBuilder
 	state     *deliveryState

@@ -16,9 +16,10 @@ import (
 	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
-	"go.uber.org/zap/zaptest"
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/elemta/otelcol-elemta/exporter/durableelasticsearchexporter/internal/metadata"
@@ -45,15 +46,41 @@ func testConfig(t *testing.T, endpoint string, persistent bool) *Config {
 	return cfg
 }
 
-func newExporter(t *testing.T, cfg *Config, h component.Host) exporter.Logs {
+// observedExporter is an exporter whose logs and metrics a test reads.
+type observedExporter struct {
+	exporter.Logs
+	logs *observer.ObservedLogs
+	tel  *componenttest.Telemetry
+}
+
+func startObserved(t *testing.T, cfg *Config, host component.Host) *observedExporter {
 	t.Helper()
+	core, logs := observer.New(zapcore.DebugLevel)
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
 	set := exportertest.NewNopSettings(metadata.Type)
-	set.ID = component.NewID(metadata.Type) // the queue's storage key; stable across restarts
-	set.Logger = zaptest.NewLogger(t)
+	set.ID = component.NewID(metadata.Type)
+	set.TelemetrySettings = tel.NewTelemetrySettings()
+	set.Logger = zap.New(core)
 	exp, err := NewFactory().CreateLogs(context.Background(), set, cfg)
 	require.NoError(t, err)
-	require.NoError(t, exp.Start(context.Background(), h))
-	return exp
+	require.NoError(t, exp.Start(context.Background(), host))
+	return &observedExporter{Logs: exp, logs: logs, tel: tel}
+}
+
+// counter sums one of the exporter's own counters by one attribute.
+func (o *observedExporter) counter(t *testing.T, name, attr string) map[string]int64 {
+	t.Helper()
+	out := map[string]int64{}
+	m, err := o.tel.GetMetric(name)
+	if err != nil {
+		return out
+	}
+	for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
+		v, _ := dp.Attributes.Value(attribute.Key(attr))
+		out[v.AsString()] += dp.Value
+	}
+	return out
 }
 
 func logs(n int) plog.Logs {
@@ -106,7 +133,7 @@ func TestDeliversThroughTransientFailures(t *testing.T) {
 			if tt.inject != nil {
 				tt.inject(es)
 			}
-			exp := newExporter(t, testConfig(t, es.URL(), false), componenttest.NewNopHost())
+			exp := startObserved(t, testConfig(t, es.URL(), false), componenttest.NewNopHost())
 			require.NoError(t, exp.ConsumeLogs(context.Background(), logs(50)))
 			requireAllLines(t, es, 50)
 			require.NoError(t, exp.Shutdown(context.Background()))
@@ -119,7 +146,7 @@ func TestRejectedDocumentsAreNotRetriedForever(t *testing.T) {
 	defer es.Close()
 	es.RejectItems(func(d esdouble.Document) bool { return esdouble.Message(d) == "line 3" })
 
-	exp := newExporter(t, testConfig(t, es.URL(), false), componenttest.NewNopHost())
+	exp := startObserved(t, testConfig(t, es.URL(), false), componenttest.NewNopHost())
 	require.NoError(t, exp.ConsumeLogs(context.Background(), logs(10)))
 	require.Eventually(t, func() bool { return len(es.Documents()) == 9 }, 10*time.Second, 10*time.Millisecond)
 	require.NoError(t, exp.Shutdown(context.Background()))
@@ -132,7 +159,7 @@ func TestUnreachableAtStartDoesNotFail(t *testing.T) {
 	addr := es.Addr()
 	es.Close()
 
-	exp := newExporter(t, testConfig(t, "http://"+addr, false), componenttest.NewNopHost())
+	exp := startObserved(t, testConfig(t, "http://"+addr, false), componenttest.NewNopHost())
 	require.NoError(t, exp.ConsumeLogs(context.Background(), logs(5)))
 
 	back, err := esdouble.NewAt(addr)
@@ -148,7 +175,7 @@ func TestPersistentQueueSurvivesRestart(t *testing.T) {
 	addr := es.Addr()
 	es.Close() // Elasticsearch is down for the whole first run.
 
-	first := newExporter(t, testConfig(t, "http://"+addr, true), filestoragetest.NewHost(t, storageDir))
+	first := startObserved(t, testConfig(t, "http://"+addr, true), filestoragetest.NewHost(t, storageDir))
 	require.NoError(t, first.ConsumeLogs(context.Background(), logs(100)))
 	time.Sleep(100 * time.Millisecond) // let a few attempts fail
 	require.NoError(t, first.Shutdown(context.Background()))
@@ -157,7 +184,7 @@ func TestPersistentQueueSurvivesRestart(t *testing.T) {
 	require.NoError(t, err)
 	defer back.Close()
 
-	second := newExporter(t, testConfig(t, "http://"+addr, true), filestoragetest.NewHost(t, storageDir))
+	second := startObserved(t, testConfig(t, "http://"+addr, true), filestoragetest.NewHost(t, storageDir))
 	requireAllLines(t, back, 100)
 	require.NoError(t, second.Shutdown(context.Background()))
 }
@@ -167,12 +194,8 @@ func TestRetriedAttemptsAreNotLoggedAsRejected(t *testing.T) {
 	defer es.Close()
 	es.FailNextBulk(8, http.StatusServiceUnavailable)
 
-	core, observed := observer.New(zapcore.DebugLevel)
-	set := exportertest.NewNopSettings(metadata.Type)
-	set.Logger = zap.New(core)
-	exp, err := NewFactory().CreateLogs(context.Background(), set, testConfig(t, es.URL(), false))
-	require.NoError(t, err)
-	require.NoError(t, exp.Start(context.Background(), componenttest.NewNopHost()))
+	exp := startObserved(t, testConfig(t, es.URL(), false), componenttest.NewNopHost())
+	observed := exp.logs
 	require.NoError(t, exp.ConsumeLogs(context.Background(), logs(5)))
 	requireAllLines(t, es, 5)
 	require.NoError(t, exp.Shutdown(context.Background()))

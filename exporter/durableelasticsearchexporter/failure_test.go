@@ -16,13 +16,8 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exportertest"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
-	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/elemta/otelcol-elemta/exporter/durableelasticsearchexporter/internal/metadata"
 	"github.com/elemta/otelcol-elemta/internal/filestoragetest"
@@ -51,43 +46,6 @@ func (h *statusHost) statuses() []componentstatus.Status {
 			return out
 		}
 	}
-}
-
-// observedExporter is an exporter whose logs and metrics a test reads.
-type observedExporter struct {
-	exporter.Logs
-	logs *observer.ObservedLogs
-	tel  *componenttest.Telemetry
-}
-
-func startObserved(t *testing.T, cfg *Config, host component.Host) *observedExporter {
-	t.Helper()
-	core, logs := observer.New(zapcore.InfoLevel)
-	tel := componenttest.NewTelemetry()
-	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
-	set := exportertest.NewNopSettings(metadata.Type)
-	set.ID = component.NewID(metadata.Type)
-	set.TelemetrySettings = tel.NewTelemetrySettings()
-	set.Logger = zap.New(core)
-	exp, err := NewFactory().CreateLogs(context.Background(), set, cfg)
-	require.NoError(t, err)
-	require.NoError(t, exp.Start(context.Background(), host))
-	return &observedExporter{Logs: exp, logs: logs, tel: tel}
-}
-
-// counter sums one of the exporter's own counters by one attribute.
-func (o *observedExporter) counter(t *testing.T, name, attr string) map[string]int64 {
-	t.Helper()
-	out := map[string]int64{}
-	m, err := o.tel.GetMetric(name)
-	if err != nil {
-		return out
-	}
-	for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
-		v, _ := dp.Attributes.Value(attribute.Key(attr))
-		out[v.AsString()] += dp.Value
-	}
-	return out
 }
 
 func TestWholeRequestRefusalsKeepTheBatch(t *testing.T) {
@@ -316,7 +274,7 @@ func TestStorageInUseIsNamed(t *testing.T) {
 	storageDir := t.TempDir()
 	es := esdouble.New()
 	defer es.Close()
-	first := newExporter(t, testConfig(t, es.URL(), true), filestoragetest.NewHost(t, storageDir))
+	first := startObserved(t, testConfig(t, es.URL(), true), filestoragetest.NewHost(t, storageDir))
 	defer func() { require.NoError(t, first.Shutdown(context.Background())) }()
 
 	set := exportertest.NewNopSettings(metadata.Type)

@@ -61,27 +61,65 @@ func (a actionMeta) target() (index, id string) {
 	return "", ""
 }
 
+// bulkDocument is one document of a bulk request: its action line, its
+// document line, and the index and id the action names.
+type bulkDocument struct {
+	action, doc []byte
+	index, id   string
+}
+
+// bulkDocuments splits a bulk body into its documents.
+func bulkDocuments(body []byte) []bulkDocument {
+	lines := bytes.Split(bytes.TrimRight(body, "\n"), []byte{'\n'})
+	docs := make([]bulkDocument, 0, len(lines)/2)
+	for i := 0; i+1 < len(lines); i += 2 {
+		var meta actionMeta
+		_ = json.Unmarshal(lines[i], &meta)
+		index, id := meta.target()
+		docs = append(docs, bulkDocument{action: lines[i], doc: lines[i+1], index: index, id: id})
+	}
+	return docs
+}
+
+// documentKey names a document by its index and id.
+func documentKey(index, id string) string { return index + "\x00" + id }
+
+// key tells the document apart from the others of its batch: by index and
+// id, or by its content when it has no id.
+func (d bulkDocument) key() string {
+	if d.id == "" {
+		return string(d.doc)
+	}
+	return documentKey(d.index, d.id)
+}
+
+func (d bulkDocument) refused(status int, reason refusal) deadLetter {
+	return deadLetter{Index: d.index, ID: d.id, Status: status, Error: reason, Action: d.action, Document: d.doc}
+}
+
 // inspect reads the answer to one bulk request. body is the request as
 // sent, uncompressed.
 func (r *refusedDocuments) inspect(ctx context.Context, rep *bulkReport, status int, body, answer []byte) {
-	switch {
-	case status < 300:
+	if status < 300 {
 		rep.requestAnswered()
 		// The fast path: no item failed and none awaits a retry.
 		if !bytes.Contains(answer, errorField) && !rep.hasPending() {
 			return
 		}
 		r.items(ctx, rep, body, answer)
+		return
+	}
+	reason := requestRefusal(status, answer)
+	rep.requestFailed(status, reason, firstIndex(body))
+	switch {
 	case status == http.StatusRequestEntityTooLarge:
-		rep.requestFailed(status, requestRefusal(status, answer), firstIndex(body))
 		if rep != nil && rep.single { // one document too large: it never fits
-			r.deadLetterAll(ctx, rep, status, answer, body)
+			r.deadLetterAll(ctx, rep, status, reason, body)
 		}
 	case status == http.StatusUnauthorized || status == http.StatusForbidden || r.retry(status):
-		rep.requestFailed(status, requestRefusal(status, answer), firstIndex(body))
+		// kept and retried: the exporter reads the report
 	default: // a request that can never succeed as it is
-		rep.requestFailed(status, requestRefusal(status, answer), firstIndex(body))
-		r.deadLetterAll(ctx, rep, status, answer, body)
+		r.deadLetterAll(ctx, rep, status, reason, body)
 	}
 }
 
@@ -94,38 +132,29 @@ func (r *refusedDocuments) items(ctx context.Context, rep *bulkReport, body, ans
 		r.logger.Warn("The answer to a bulk request could not be read; refused documents are not dead-lettered", zap.Error(err))
 		return
 	}
-	actions, docs := bulkPairs(body)
+	docs := bulkDocuments(body)
 	var refused []deadLetter
 	for i, item := range parsed.Items {
-		if i >= len(actions) {
+		if i >= len(docs) {
 			break
 		}
-		var meta actionMeta
-		_ = json.Unmarshal(actions[i], &meta)
-		index, id := meta.target()
-		key := index + "\x00" + id
-		if id == "" {
-			key = string(docs[i])
-		}
+		d := docs[i]
 		for action, res := range item {
 			switch {
 			case res.Status < 300:
-				rep.document(key, res.Status, false)
+				rep.document(d.key(), res.Status, false)
 			case res.Status == http.StatusConflict && action == BulkActionCreate:
 				// A resent document already there: it is indexed.
-				rep.document(key, res.Status, false)
+				rep.document(d.key(), res.Status, false)
 			case r.retry(res.Status):
-				rep.document(key, res.Status, true)
+				rep.document(d.key(), res.Status, true)
 			default:
-				rep.document(key, res.Status, false)
+				rep.document(d.key(), res.Status, false)
 				reason := refusal{Type: "http_" + strconv.Itoa(res.Status)}
 				if res.Error != nil {
 					reason = *res.Error
 				}
-				refused = append(refused, deadLetter{
-					Index: index, ID: id, Status: res.Status, Error: reason,
-					Action: actions[i], Document: docs[i],
-				})
+				refused = append(refused, d.refused(res.Status, reason))
 			}
 		}
 	}
@@ -133,17 +162,11 @@ func (r *refusedDocuments) items(ctx context.Context, rep *bulkReport, body, ans
 }
 
 // deadLetterAll dead-letters every document of a request refused as a whole.
-func (r *refusedDocuments) deadLetterAll(ctx context.Context, rep *bulkReport, status int, answer, body []byte) {
-	reason := requestRefusal(status, answer)
-	actions, docs := bulkPairs(body)
-	refused := make([]deadLetter, 0, len(actions))
-	for i := range actions {
-		var meta actionMeta
-		_ = json.Unmarshal(actions[i], &meta)
-		index, id := meta.target()
-		refused = append(refused, deadLetter{
-			Index: index, ID: id, Status: status, Error: reason, Action: actions[i], Document: docs[i],
-		})
+func (r *refusedDocuments) deadLetterAll(ctx context.Context, rep *bulkReport, status int, reason refusal, body []byte) {
+	docs := bulkDocuments(body)
+	refused := make([]deadLetter, 0, len(docs))
+	for _, d := range docs {
+		refused = append(refused, d.refused(status, reason))
 	}
 	r.write(ctx, rep, refused)
 }
@@ -155,8 +178,7 @@ func (r *refusedDocuments) write(ctx context.Context, rep *bulkReport, refused [
 	fresh := refused[:0]
 	for _, d := range refused {
 		if d.ID != "" {
-			key := d.Index + "\x00" + d.ID
-			if _, seen := r.recent.Get(key); seen {
+			if _, seen := r.recent.Get(documentKey(d.Index, d.ID)); seen {
 				continue // refused before, when this batch was first sent
 			}
 		}
@@ -176,7 +198,7 @@ func (r *refusedDocuments) write(ctx context.Context, rep *bulkReport, refused [
 	byType := map[string]int64{}
 	for _, d := range fresh {
 		if d.ID != "" {
-			r.recent.Add(d.Index+"\x00"+d.ID, struct{}{})
+			r.recent.Add(documentKey(d.Index, d.ID), struct{}{})
 		}
 		byType[d.Error.Type]++
 	}

@@ -56,20 +56,20 @@ func replaceStrings(v pcommon.Value, r *strings.Replacer) {
 	}
 }
 
-// bareSASLResponse reports whether an SMTP command line is a bare SASL
-// response, the base64 user name or password a client sends after AUTH
-// LOGIN's 334 prompts, which Elemta logs as a command of its own.
-func bareSASLResponse(command string) bool {
+// saslResponse returns the command line without its line end when it is a
+// bare SASL response: the base64 user name or password a client sends
+// after AUTH LOGIN's 334 prompts, which Elemta logs as a command of its own.
+func saslResponse(command string) (string, bool) {
 	command = strings.TrimSuffix(command, `\x0D\x0A`)
 	command = strings.TrimRight(command, "\r\n")
-	if len(command) < 4 || command == "*" {
-		return false
+	if len(command) < 4 {
+		return "", false
 	}
 	letters := true
 	for i := 0; i < len(command); i++ {
 		c := command[i]
 		if !isBase64Char(c) {
-			return false
+			return "", false
 		}
 		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') {
 			letters = false
@@ -77,5 +77,8 @@ func bareSASLResponse(command string) bool {
 	}
 	// A word of letters only is a command (QUIT, STARTTLS, ...), unless it
 	// is longer than any SMTP verb.
-	return !letters || len(command) > len("STARTTLS")
+	if letters && len(command) <= len("STARTTLS") {
+		return "", false
+	}
+	return command, true
 }

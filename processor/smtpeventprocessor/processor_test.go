@@ -543,7 +543,8 @@ func TestBareSASLResponse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.command, func(t *testing.T) {
-			assert.Equal(t, tt.want, bareSASLResponse(tt.command))
+			_, got := saslResponse(tt.command)
+			assert.Equal(t, tt.want, got)
 		})
 	}
 }

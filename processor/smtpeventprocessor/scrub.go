@@ -126,13 +126,14 @@ func scrubLine(attrs pcommon.Map, body pcommon.Value, r *record) int {
 			n++
 		}
 	}
-	if v, ok := attrs.Get("command"); ok && r.command == "" && v.Type() == pcommon.ValueTypeStr && bareSASLResponse(v.Str()) {
-		bare := strings.TrimRight(strings.TrimSuffix(v.Str(), `\x0D\x0A`), "\r\n")
-		v.SetStr(redacted)
-		if body.Type() == pcommon.ValueTypeStr {
-			body.SetStr(strings.ReplaceAll(body.Str(), bare, redacted))
+	if v, ok := attrs.Get("command"); ok && r.command == "" && v.Type() == pcommon.ValueTypeStr {
+		if bare, ok := saslResponse(v.Str()); ok {
+			v.SetStr(redacted)
+			if body.Type() == pcommon.ValueTypeStr {
+				body.SetStr(strings.ReplaceAll(body.Str(), bare, redacted))
+			}
+			n++
 		}
-		n++
 	}
 	if r.command == "AUTH" && r.commandData != "" {
 		if s, ok := scrubAuth("AUTH " + r.commandData); ok {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -77,22 +79,17 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// startCollector runs the collector with the given config files and
-// environment, on free loopback ports, and waits until it reports healthy.
-func startCollector(t *testing.T, env map[string]string, configs ...string) *collector {
+// collectorCommand is a run of the collector with the given config files
+// and environment, its own ports on free loopback ports.
+func collectorCommand(t *testing.T, env map[string]string, configs ...string) *exec.Cmd {
 	t.Helper()
-	health := "127.0.0.1:" + strconv.Itoa(freePort(t))
-	telemetryPort := strconv.Itoa(freePort(t))
 	full := map[string]string{
-		"OTELCOL_ELEMTA_HEALTH_ENDPOINT":  health,
+		"OTELCOL_ELEMTA_HEALTH_ENDPOINT":  "127.0.0.1:" + strconv.Itoa(freePort(t)),
 		"OTELCOL_ELEMTA_METRICS_ENDPOINT": "127.0.0.1:" + strconv.Itoa(freePort(t)),
 		"OTELCOL_ELEMTA_TELEMETRY_HOST":   "127.0.0.1",
-		"OTELCOL_ELEMTA_TELEMETRY_PORT":   telemetryPort,
+		"OTELCOL_ELEMTA_TELEMETRY_PORT":   strconv.Itoa(freePort(t)),
 	}
-	for k, v := range env {
-		full[k] = v
-	}
-
+	maps.Copy(full, env)
 	var args []string
 	for _, c := range configs {
 		args = append(args, "--config", c)
@@ -102,7 +99,30 @@ func startCollector(t *testing.T, env map[string]string, configs ...string) *col
 	for k, v := range full {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	c := &collector{cmd: cmd, output: &syncBuffer{}, done: make(chan error, 1), health: health, telemetry: "127.0.0.1:" + telemetryPort}
+	return cmd
+}
+
+// envOf returns the value a command's environment gives a variable.
+func envOf(cmd *exec.Cmd, key string) string {
+	value := ""
+	for _, kv := range cmd.Env {
+		if k, v, _ := strings.Cut(kv, "="); k == key {
+			value = v // the last one wins, as for the process
+		}
+	}
+	return value
+}
+
+// startCollector runs the collector with the given config files and
+// environment, on free loopback ports, and waits until it reports healthy.
+func startCollector(t *testing.T, env map[string]string, configs ...string) *collector {
+	t.Helper()
+	cmd := collectorCommand(t, env, configs...)
+	c := &collector{
+		cmd: cmd, output: &syncBuffer{}, done: make(chan error, 1),
+		health:    envOf(cmd, "OTELCOL_ELEMTA_HEALTH_ENDPOINT"),
+		telemetry: "127.0.0.1:" + envOf(cmd, "OTELCOL_ELEMTA_TELEMETRY_PORT"),
+	}
 	cmd.Stdout = c.output
 	cmd.Stderr = c.output
 	require.NoError(t, cmd.Start())
@@ -124,7 +144,7 @@ func startCollector(t *testing.T, env map[string]string, configs ...string) *col
 			return true // exited: reported below
 		default:
 		}
-		resp, err := http.Get("http://" + health + "/")
+		resp, err := http.Get("http://" + c.health + "/")
 		if err != nil {
 			return false
 		}
@@ -135,15 +155,28 @@ func startCollector(t *testing.T, env map[string]string, configs ...string) *col
 	return c
 }
 
-// metrics returns the collector's own metrics, in Prometheus text format.
-func (c *collector) metrics(t *testing.T) string {
+// get fetches a URL and returns the status and body of the answer.
+func get(t *testing.T, url string) (int, string) {
 	t.Helper()
-	resp, err := http.Get("http://" + c.telemetry + "/metrics")
+	resp, err := http.Get(url)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
-	return string(body)
+	return resp.StatusCode, string(body)
+}
+
+// metrics returns the collector's own metrics, in Prometheus text format.
+func (c *collector) metrics(t *testing.T) string {
+	t.Helper()
+	_, body := get(t, "http://"+c.telemetry+"/metrics")
+	return body
+}
+
+// healthAnswer asks the collector's health endpoint.
+func (c *collector) healthAnswer(t *testing.T) (int, string) {
+	t.Helper()
+	return get(t, "http://"+c.health+"/")
 }
 
 // stop sends SIGTERM and waits for a clean exit.

@@ -227,17 +227,6 @@ func TestFailedLoginPasswordsAreNeverIndexed(t *testing.T) {
 	assert.Equal(t, map[string]bool{"[REDACTED]": true, "olivia.hart@corp.example.org": true}, users)
 }
 
-// health asks the collector's health endpoint.
-func (c *collector) healthAnswer(t *testing.T) (int, string) {
-	t.Helper()
-	resp, err := http.Get("http://" + c.health + "/")
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(body)
-}
-
 // TestHealthFollowsElasticsearch: while Elasticsearch is unreachable for
 // longer than the health window the health endpoint answers 500 with the
 // reason; once it takes documents again, 200.
@@ -292,16 +281,7 @@ func TestSecondCollectorOnTheSameStorage(t *testing.T) {
 	first := startCollector(t, env, filepath.Join(distDir(t), "config.yaml"))
 	defer first.stop(t)
 
-	cmd := exec.Command(binary(t), "--config", filepath.Join(distDir(t), "config.yaml"))
-	cmd.Env = os.Environ()
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	cmd.Env = append(cmd.Env,
-		fmt.Sprintf("OTELCOL_ELEMTA_HEALTH_ENDPOINT=127.0.0.1:%d", freePort(t)),
-		fmt.Sprintf("OTELCOL_ELEMTA_METRICS_ENDPOINT=127.0.0.1:%d", freePort(t)),
-		"OTELCOL_ELEMTA_TELEMETRY_HOST=127.0.0.1",
-		fmt.Sprintf("OTELCOL_ELEMTA_TELEMETRY_PORT=%d", freePort(t)))
+	cmd := collectorCommand(t, env, filepath.Join(distDir(t), "config.yaml"))
 	out, err := cmd.CombinedOutput()
 	require.Error(t, err, "the second collector must not run")
 	assert.Contains(t, string(out), "is in use by another collector")
