@@ -1,0 +1,74 @@
+package durableelasticsearchexporter
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"testing"
+
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.uber.org/zap"
+
+	"github.com/elemta/otelcol-elemta/exporter/durableelasticsearchexporter/internal/metadata"
+)
+
+// BenchmarkInspect measures what reading Elasticsearch's answer adds to
+// each bulk request of 1,000 documents, beside the work the request
+// already does: turning its create actions into index actions
+// (createToIndex). "all indexed" is the answer to nearly every request
+// (the fast path); "one refused" parses the answer and writes one entry to
+// the dead-letter file.
+func BenchmarkInspect(b *testing.B) {
+	const n = 1000
+	var body, ok, oneRefused bytes.Buffer
+	ok.WriteString(`{"items":[`)
+	oneRefused.WriteString(`{"items":[`)
+	for i := range n {
+		id := strconv.Itoa(i)
+		body.WriteString(`{"create":{"_index":"elemta-logs-2026.11.25","_id":"` + id + `"}}` + "\n")
+		body.WriteString(`{"@timestamp":"2026-11-25T17:42:57.44Z","message":"line ` + id + `","event_type":"smtp_command"}` + "\n")
+		sep := ","
+		if i == n-1 {
+			sep = ""
+		}
+		ok.WriteString(`{"index":{"_index":"elemta-logs-2026.11.25","status":201}}` + sep)
+		if i == 500 {
+			oneRefused.WriteString(`{"index":{"_index":"elemta-logs-2026.11.25","status":400,"error":{"type":"mapper_parsing_exception","reason":"x"}}}` + sep)
+		} else {
+			oneRefused.WriteString(`{"index":{"_index":"elemta-logs-2026.11.25","status":201}}` + sep)
+		}
+	}
+	ok.WriteString(`]}`)
+	oneRefused.WriteString(`]}`)
+
+	tb, err := metadata.NewTelemetryBuilder(componenttest.NewNopTelemetrySettings())
+	if err != nil {
+		b.Fatal(err)
+	}
+	store, err := openDeadLetterStore(DeadLetterConfig{Directory: b.TempDir(), MaxSizeMiB: 100, MaxFiles: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = store.close() }()
+	refused := newRefusedDocuments(retriedStatuses, zap.NewNop(), tb)
+	refused.store = store
+
+	b.Run("createToIndex", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			createToIndex(body.Bytes())
+		}
+	})
+	for _, answer := range []struct {
+		name string
+		body []byte
+	}{{"all indexed", ok.Bytes()}, {"one refused", oneRefused.Bytes()}} {
+		b.Run(answer.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				refused.recent.Purge() // written every time, as on a first send
+				refused.inspect(context.Background(), newBulkReport(false), 200, body.Bytes(), answer.body)
+			}
+		})
+	}
+}
