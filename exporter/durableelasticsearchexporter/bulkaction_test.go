@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 	"github.com/elemta/otelcol-elemta/testbed/esdouble"
 )
 
@@ -49,21 +50,19 @@ func docsProcessed(t *testing.T, tel *componenttest.Telemetry) map[string]int64 
 	return out
 }
 
-// idLogs are n log records with document ids. As the smtpevent processor
-// makes them, they are bodymap documents routed to a daily index; otherwise
-// contrib's default otel mapping mode sends them to a data stream.
-func idLogs(n int, bodymap bool) plog.Logs {
+// idLogs are n log records with stable ids, as the smtpevent processor
+// emits them: the exporter makes flat documents of them. With shape none
+// they carry contrib's own id attribute and contrib's default otel mapping
+// mode sends them to a data stream.
+func idLogs(n int, shape string) plog.Logs {
 	ld := logs(n)
-	if bodymap {
-		ld.ResourceLogs().At(0).ScopeLogs().At(0).Scope().Attributes().PutStr("elastic.mapping.mode", "bodymap")
-	}
 	for i, r := range ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().All() {
-		if bodymap {
-			line := r.Body().Str()
-			r.Body().SetEmptyMap().PutStr("message", line)
-			r.Attributes().PutStr("elasticsearch.index", "elemta-logs-2024.01.15")
+		id := "doc-" + string(rune('a'+i))
+		if shape == ShapeFlat {
+			r.Attributes().PutStr(vocabulary.AttrRecordUID, id)
+		} else {
+			r.Attributes().PutStr("elasticsearch.document_id", id)
 		}
-		r.Attributes().PutStr("elasticsearch.document_id", "doc-"+string(rune('a'+i)))
 	}
 	return ld
 }
@@ -74,16 +73,16 @@ func TestResentDocumentsAreSuccesses(t *testing.T) {
 		action      string
 		compression configcompression.Type
 		level       configcompression.Level
-		otelMode    bool   // contrib's default mapping mode, which requires data streams
+		shape       string // none: contrib's default otel mapping mode, which requires data streams
 		wantResent  string // the double's outcome for the second send
 		wantMetric  map[string]int64
 		wantEncoded string
 	}{
-		{"index, gzip", BulkActionIndex, configcompression.TypeGzip, 1, false, "index/updated", map[string]int64{"success": 10}, "gzip"},
-		{"index, gzip at its default level", BulkActionIndex, configcompression.TypeGzip, 0, false, "index/updated", map[string]int64{"success": 10}, "gzip"},
-		{"index, uncompressed", BulkActionIndex, "none", 0, false, "index/updated", map[string]int64{"success": 10}, ""},
-		{"index, to a data stream: create kept", BulkActionIndex, configcompression.TypeGzip, 1, true, "create/conflict", map[string]int64{"success": 5, "failed_client": 5}, "gzip"},
-		{"create", BulkActionCreate, configcompression.TypeGzip, 1, false, "create/conflict", map[string]int64{"success": 5, "failed_client": 5}, "gzip"},
+		{"index, gzip", BulkActionIndex, configcompression.TypeGzip, 1, ShapeFlat, "index/updated", map[string]int64{"success": 10}, "gzip"},
+		{"index, gzip at its default level", BulkActionIndex, configcompression.TypeGzip, 0, ShapeFlat, "index/updated", map[string]int64{"success": 10}, "gzip"},
+		{"index, uncompressed", BulkActionIndex, "none", 0, ShapeFlat, "index/updated", map[string]int64{"success": 10}, ""},
+		{"index, to a data stream: create kept", BulkActionIndex, configcompression.TypeGzip, 1, ShapeNone, "create/conflict", map[string]int64{"success": 5, "failed_client": 5}, "gzip"},
+		{"create", BulkActionCreate, configcompression.TypeGzip, 1, ShapeFlat, "create/conflict", map[string]int64{"success": 5, "failed_client": 5}, "gzip"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,13 +93,14 @@ func TestResentDocumentsAreSuccesses(t *testing.T) {
 			cfg.Elasticsearch.Compression = tt.compression
 			cfg.Elasticsearch.CompressionParams.Level = tt.level
 			cfg.Elasticsearch.LogsDynamicID.Enabled = true
+			cfg.Document.Shape = tt.shape
 
 			exp := startObserved(t, cfg, componenttest.NewNopHost())
 
 			const n = 5
-			require.NoError(t, exp.ConsumeLogs(context.Background(), idLogs(n, !tt.otelMode)))
+			require.NoError(t, exp.ConsumeLogs(context.Background(), idLogs(n, tt.shape)))
 			require.Eventually(t, func() bool { return len(es.Documents()) == n }, 10*time.Second, 10*time.Millisecond)
-			require.NoError(t, exp.ConsumeLogs(context.Background(), idLogs(n, !tt.otelMode)))
+			require.NoError(t, exp.ConsumeLogs(context.Background(), idLogs(n, tt.shape)))
 			require.Eventually(t, func() bool { return es.Outcomes()[tt.wantResent] == n }, 10*time.Second, 10*time.Millisecond)
 			require.NoError(t, exp.Shutdown(context.Background()))
 

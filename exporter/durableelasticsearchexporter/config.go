@@ -3,6 +3,7 @@ package durableelasticsearchexporter // import "github.com/elemta/otelcol-elemta
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/elasticsearchexporter"
 	"go.opentelemetry.io/collector/config/configoptional"
@@ -15,8 +16,11 @@ type Config struct {
 	// TimeoutConfig bounds one attempt to send a batch (`timeout`).
 	exporterhelper.TimeoutConfig `mapstructure:",squash"`
 
-	// QueueConfig is the sending queue (`sending_queue`). Give it a
-	// `storage` extension (file_storage) so queued batches survive a restart.
+	// QueueConfig is the sending queue (`sending_queue`), off by default:
+	// the exporter answers its caller once Elasticsearch has the batch, and
+	// the caller keeps the batch until then (the elemta receiver: the log
+	// file and its read position). Turn it on, with a `storage` extension
+	// (file_storage), for callers that cannot send again.
 	QueueConfig configoptional.Optional[exporterhelper.QueueBatchConfig] `mapstructure:"sending_queue"`
 
 	// BackOffConfig retries every transient failure (`retry_on_failure`).
@@ -31,6 +35,10 @@ type Config struct {
 	// data streams take.
 	BulkAction string `mapstructure:"bulk_action"`
 
+	// Document is how a log record becomes an Elasticsearch document
+	// (`document`).
+	Document DocumentConfig `mapstructure:"document"`
+
 	// DeadLetter is where documents Elasticsearch refuses for good are kept
 	// (`dead_letter`).
 	DeadLetter DeadLetterConfig `mapstructure:"dead_letter"`
@@ -39,6 +47,19 @@ type Config struct {
 	// (`elasticsearch`), every option of it except its own sending_queue,
 	// which this exporter replaces.
 	Elasticsearch elasticsearchexporter.Config `mapstructure:"elasticsearch"`
+}
+
+// DocumentConfig is how a log record becomes an Elasticsearch document.
+type DocumentConfig struct {
+	// Shape is flat (the default) or none (`document::shape`). flat makes
+	// a document of the record's attributes at the top level, `@timestamp`
+	// and `message` (the line), with the record's log.record.uid as its id;
+	// none leaves the document to contrib's mapping modes.
+	Shape string `mapstructure:"shape"`
+	// IndexPrefix is followed by the event's UTC date, YYYY.MM.dd, to name
+	// a flat document's index (`document::index_prefix`); empty leaves the
+	// index to contrib's settings (logs_index, elasticsearch.index).
+	IndexPrefix string `mapstructure:"index_prefix"`
 }
 
 // DeadLetterConfig configures the dead-letter store: NDJSON files holding
@@ -56,6 +77,8 @@ type DeadLetterConfig struct {
 }
 
 var (
+	errMemoryQueue = errors.New("sending_queue: a queue in memory answers batches before Elasticsearch has them " +
+		"and loses them at a crash or a stop; give it storage: file_storage, set wait_for_result: true, or remove sending_queue")
 	errInnerQueue = errors.New("elasticsearch::sending_queue must not be set: " +
 		"the durable_elasticsearch exporter queues batches itself; move those settings to sending_queue")
 	errNoRetry = errors.New("retry_on_failure::enabled is false: " +
@@ -72,10 +95,14 @@ func (c *Config) Validate() error {
 	if !c.BackOffConfig.Enabled {
 		errs = append(errs, errNoRetry)
 	}
+	if q := c.QueueConfig; q.HasValue() && q.Get().StorageID == nil && !q.Get().WaitForResult {
+		errs = append(errs, errMemoryQueue)
+	}
 	if c.BulkAction != BulkActionIndex && c.BulkAction != BulkActionCreate {
 		errs = append(errs, fmt.Errorf("bulk_action: %q is not a bulk action; use %q (a resent document replaces itself) or %q (data streams)",
 			c.BulkAction, BulkActionIndex, BulkActionCreate))
 	}
+	errs = append(errs, c.Document.validate())
 	if c.DeadLetter.Directory == "" {
 		errs = append(errs, errors.New("dead_letter::directory is empty: documents Elasticsearch refuses would have nowhere to go; "+
 			"set it to a writable directory, for example /var/lib/otelcol-elemta/dead-letter"))
@@ -91,6 +118,22 @@ func (c *Config) Validate() error {
 	}
 	if c.DeadLetter.MaxFiles < 0 {
 		errs = append(errs, fmt.Errorf("dead_letter::max_files: %d is negative; set it to the number of rotated files to keep", c.DeadLetter.MaxFiles))
+	}
+	return errors.Join(errs...)
+}
+
+// indexNameForbidden are the characters an Elasticsearch index name cannot hold.
+const indexNameForbidden = `\/*?"<>| ,#:`
+
+func (d DocumentConfig) validate() error {
+	var errs []error
+	if d.Shape != ShapeFlat && d.Shape != ShapeNone {
+		errs = append(errs, fmt.Errorf("document::shape: %q is not a shape; use %q (attributes, @timestamp and message at the top level) or %q (contrib's mapping modes)",
+			d.Shape, ShapeFlat, ShapeNone))
+	}
+	if p := d.IndexPrefix; p != "" && (strings.ToLower(p) != p || strings.ContainsAny(p, indexNameForbidden) || strings.IndexAny(p[:1], "-_+.") == 0) {
+		errs = append(errs, fmt.Errorf("document::index_prefix: %q cannot start an Elasticsearch index name; "+
+			"use lower-case letters, digits, '-' and '.', not first, for example \"elemta-logs-\"", p))
 	}
 	return errors.Join(errs...)
 }

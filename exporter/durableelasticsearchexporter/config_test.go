@@ -28,7 +28,8 @@ func TestLoadConfig(t *testing.T) {
 			check: func(t *testing.T, cfg *Config) {
 				assert.Equal(t, "http://127.0.0.1:9200", cfg.Elasticsearch.Endpoint)
 				assert.Equal(t, time.Duration(0), cfg.BackOffConfig.MaxElapsedTime, "retries never give up by default")
-				assert.True(t, cfg.QueueConfig.HasValue())
+				assert.False(t, cfg.QueueConfig.HasValue(), "no queue: the caller learns when Elasticsearch has the batch")
+				assert.Equal(t, ShapeFlat, cfg.Document.Shape)
 				assert.False(t, cfg.Elasticsearch.QueueBatchConfig.HasValue())
 				assert.Equal(t, retriedStatuses, cfg.Elasticsearch.Retry.RetryOnStatus)
 				assert.Equal(t, BulkActionIndex, cfg.BulkAction, "a resent document replaces itself by default")
@@ -52,6 +53,9 @@ func TestLoadConfig(t *testing.T) {
 				assert.Equal(t, "elemta-logs", cfg.Elasticsearch.LogsIndex)
 			},
 		},
+		{name: "bad_shape", wantErr: `document::shape: "ecs" is not a shape; use "flat"`},
+		{name: "bad_index_prefix", wantErr: `document::index_prefix: "Elemta-Logs-" cannot start an Elasticsearch index name`},
+		{name: "memory_queue", wantErr: "sending_queue: a queue in memory answers batches before Elasticsearch has them"},
 		{name: "inner_queue", wantErr: "elasticsearch::sending_queue must not be set"},
 		{name: "no_retry", wantErr: "retry_on_failure::enabled is false"},
 		{name: "no_endpoint", wantErr: "exactly one of [endpoint, endpoints, cloudid] must be specified"},

@@ -51,6 +51,9 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 		}
 	}
 	innerCfg.Compression = "none"
+	if cfg.Document.Shape == ShapeFlat {
+		innerCfg.LogsDynamicID.Enabled = true // the record's log.record.uid
+	}
 	innerCfg.Middlewares = append(slices.Clone(innerCfg.Middlewares), configmiddleware.Config{ID: bulkMiddlewareID})
 
 	innerSet := set
@@ -65,6 +68,8 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 
 	e := &durableExporter{
 		inner:     inner,
+		shape:     cfg.Document.Shape,
+		documents: flatDocuments{indexPrefix: cfg.Document.IndexPrefix},
 		telemetry: tb,
 		state:     &deliveryState{logger: set.Logger},
 		endpoint:  endpointOf(cfg),
@@ -103,7 +108,8 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 		exporterhelper.WithTimeout(cfg.TimeoutConfig),
 		exporterhelper.WithQueue(cfg.QueueConfig),
 		exporterhelper.WithRetry(cfg.BackOffConfig),
-		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
+		// Records become documents in place.
+		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}),
 	)
 }
 
@@ -111,6 +117,8 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 // from what Elasticsearch answered, whether the batch is done.
 type durableExporter struct {
 	inner     exporter.Logs
+	shape     string
+	documents flatDocuments
 	telemetry *metadata.TelemetryBuilder
 	state     *deliveryState
 	endpoint  string
@@ -120,6 +128,9 @@ type durableExporter struct {
 // document or refused it for good (then it is in the dead-letter store),
 // and a retryable error otherwise, so that the batch is kept.
 func (e *durableExporter) push(ctx context.Context, ld plog.Logs) error {
+	if e.shape == ShapeFlat {
+		e.documents.shape(ld)
+	}
 	err := e.send(ctx, ld)
 	e.state.observe(err)
 	return err

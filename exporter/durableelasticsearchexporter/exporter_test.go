@@ -38,9 +38,9 @@ func testConfig(t *testing.T, endpoint string, persistent bool) *Config {
 	cfg.Elasticsearch.Retry.MaxInterval = 20 * time.Millisecond
 	cfg.BackOffConfig.InitialInterval = 10 * time.Millisecond
 	cfg.BackOffConfig.MaxInterval = 50 * time.Millisecond
-	q := cfg.QueueConfig.Get()
-	q.Batch.Get().FlushTimeout = 10 * time.Millisecond
 	if persistent {
+		q := cfg.QueueConfig.GetOrInsertDefault()
+		q.Batch.Get().FlushTimeout = 10 * time.Millisecond
 		q.StorageID = &filestoragetest.ID
 	}
 	return cfg
@@ -66,6 +66,25 @@ func startObserved(t *testing.T, cfg *Config, host component.Host) *observedExpo
 	require.NoError(t, err)
 	require.NoError(t, exp.Start(context.Background(), host))
 	return &observedExporter{Logs: exp, logs: logs, tel: tel}
+}
+
+// consumeInBackground sends a batch the exporter answers only once
+// Elasticsearch has it; the answer comes on the channel.
+func consumeInBackground(exp exporter.Logs, ld plog.Logs) <-chan error {
+	answer := make(chan error, 1)
+	go func() { answer <- exp.ConsumeLogs(context.Background(), ld) }()
+	return answer
+}
+
+// requireAnswer waits for the answer to a batch: a success.
+func requireAnswer(t *testing.T, answer <-chan error) {
+	t.Helper()
+	select {
+	case err := <-answer:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the batch was not answered")
+	}
 }
 
 // counter sums one of the exporter's own counters by one attribute.
@@ -154,17 +173,39 @@ func TestRejectedDocumentsAreNotRetriedForever(t *testing.T) {
 	assert.NotContains(t, bodies(es.Documents()), "line 3")
 }
 
-func TestUnreachableAtStartDoesNotFail(t *testing.T) {
+// TestConsumeAnswersOnceElasticsearchHasTheBatch: without a sending
+// queue the exporter answers its caller (the receiver, whose read position
+// waits for the answer) only once Elasticsearch has the batch. Started
+// while Elasticsearch is unreachable, it keeps retrying; a caller that
+// gives up (shutdown) gets an error, not a false success.
+func TestConsumeAnswersOnceElasticsearchHasTheBatch(t *testing.T) {
 	es := esdouble.New()
 	addr := es.Addr()
 	es.Close()
 
 	exp := startObserved(t, testConfig(t, "http://"+addr, false), componenttest.NewNopHost())
-	require.NoError(t, exp.ConsumeLogs(context.Background(), logs(5)))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	require.Error(t, exp.ConsumeLogs(ctx, logs(5)), "the caller gave up before Elasticsearch had the batch")
+
+	answered := make(chan error, 1)
+	go func() { answered <- exp.ConsumeLogs(context.Background(), logs(5)) }()
+	select {
+	case err := <-answered:
+		t.Fatalf("answered %v while Elasticsearch is unreachable", err)
+	case <-time.After(300 * time.Millisecond):
+	}
 
 	back, err := esdouble.NewAt(addr)
 	require.NoError(t, err)
 	defer back.Close()
+	select {
+	case err := <-answered:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("no answer once Elasticsearch was back")
+	}
 	requireAllLines(t, back, 5)
 	require.NoError(t, exp.Shutdown(context.Background()))
 }

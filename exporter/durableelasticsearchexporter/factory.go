@@ -28,6 +28,8 @@ const (
 	defaultFlushTimeout = time.Second
 	// defaultMaxRetryInterval caps the wait between two attempts.
 	defaultMaxRetryInterval = 30 * time.Second
+	// defaultIndexPrefix names the daily indices: elemta-logs-2026.12.02.
+	defaultIndexPrefix = "elemta-logs-"
 	// defaultDeadLetterDirectory is under the distribution's storage directory.
 	defaultDeadLetterDirectory = "/var/lib/otelcol-elemta/dead-letter"
 	// defaultDeadLetterMaxSizeMiB and defaultDeadLetterMaxFiles bound the
@@ -77,9 +79,10 @@ func createDefaultConfig() component.Config {
 
 	return &Config{
 		TimeoutConfig: exporterhelper.TimeoutConfig{Timeout: defaultTimeout},
-		QueueConfig:   configoptional.Some(queue),
+		QueueConfig:   configoptional.Default(queue),
 		BackOffConfig: backOff,
 		BulkAction:    BulkActionIndex,
+		Document:      DocumentConfig{Shape: ShapeFlat, IndexPrefix: defaultIndexPrefix},
 		DeadLetter: DeadLetterConfig{
 			Directory:  defaultDeadLetterDirectory,
 			MaxSizeMiB: defaultDeadLetterMaxSizeMiB,

@@ -67,7 +67,7 @@ func TestWholeRequestRefusalsKeepTheBatch(t *testing.T) {
 			es.FailBulk(tt.status)
 			host := newStatusHost()
 			exp := startObserved(t, testConfig(t, es.URL(), false), host)
-			require.NoError(t, exp.ConsumeLogs(context.Background(), logs(20)))
+			answer := consumeInBackground(exp, logs(20))
 
 			// Several attempts fail; the operator is told once, in words to act on.
 			require.Eventually(t, func() bool {
@@ -86,6 +86,7 @@ func TestWholeRequestRefusalsKeepTheBatch(t *testing.T) {
 			assert.Empty(t, exp.logs.FilterMessage("Exporting failed. Dropping data.").All(), "nothing is dropped")
 
 			es.FailBulk(0)
+			requireAnswer(t, answer)
 			requireAllLines(t, es, 20)
 			require.Eventually(t, func() bool {
 				return exp.logs.FilterMessage("Elasticsearch takes documents again").Len() == 1
@@ -103,7 +104,7 @@ func TestUnreachableIsReportedOnce(t *testing.T) {
 	es.Close()
 	host := newStatusHost()
 	exp := startObserved(t, testConfig(t, "http://"+addr, false), host)
-	require.NoError(t, exp.ConsumeLogs(context.Background(), logs(5)))
+	answer := consumeInBackground(exp, logs(5))
 	require.Eventually(t, func() bool {
 		return exp.logs.FilterMessage("Elasticsearch does not take documents").Len() == 1
 	}, 10*time.Second, 10*time.Millisecond)
@@ -113,6 +114,7 @@ func TestUnreachableIsReportedOnce(t *testing.T) {
 	back, err := esdouble.NewAt(addr)
 	require.NoError(t, err)
 	defer back.Close()
+	requireAnswer(t, answer)
 	requireAllLines(t, back, 5)
 	require.NoError(t, exp.Shutdown(context.Background()))
 	assert.Equal(t, 1, exp.logs.FilterMessage("Elasticsearch does not take documents").Len())
@@ -147,7 +149,7 @@ func TestRefusedDocumentsAreDeadLettered(t *testing.T) {
 	cfg := testConfig(t, es.URL(), false)
 	cfg.Elasticsearch.LogsDynamicID.Enabled = true
 	exp := startObserved(t, cfg, componenttest.NewNopHost())
-	require.NoError(t, exp.ConsumeLogs(context.Background(), idLogs(100, true)))
+	require.NoError(t, exp.ConsumeLogs(context.Background(), idLogs(100, ShapeFlat)))
 	require.Eventually(t, func() bool { return len(es.Documents()) == 90 }, 10*time.Second, 10*time.Millisecond)
 	require.Eventually(t, func() bool {
 		return exp.counter(t, "otelcol_exporter_durable_elasticsearch_dead_lettered", "error_type")["mapper_parsing_exception"] == 10
@@ -187,13 +189,14 @@ func TestDocumentsRefusedWithRetryableStatusAreSentAgain(t *testing.T) {
 	cfg := testConfig(t, es.URL(), false)
 	cfg.Elasticsearch.LogsDynamicID.Enabled = true
 	exp := startObserved(t, cfg, componenttest.NewNopHost())
-	require.NoError(t, exp.ConsumeLogs(context.Background(), idLogs(50, true)))
+	answer := consumeInBackground(exp, idLogs(50, ShapeFlat))
 	require.Eventually(t, func() bool {
 		return exp.logs.FilterField(zap.String("reason", failureDocuments)).Len() == 1
 	}, 10*time.Second, 10*time.Millisecond)
 	assert.Len(t, es.Documents(), 45)
 
 	es.RejectItemsWithStatus(0, nil)
+	requireAnswer(t, answer)
 	require.Eventually(t, func() bool { return len(es.Documents()) == 50 }, 10*time.Second, 10*time.Millisecond)
 	require.NoError(t, exp.Shutdown(context.Background()))
 	_, err := os.Stat(filepath.Join(cfg.DeadLetter.Directory, deadLetterFile))
@@ -208,10 +211,10 @@ func TestTooLargeBatchesAreSplit(t *testing.T) {
 	cfg.Elasticsearch.LogsDynamicID.Enabled = true
 	exp := startObserved(t, cfg, componenttest.NewNopHost())
 
-	ld := idLogs(20, true)
+	ld := idLogs(20, ShapeFlat)
 	// One document alone is larger than Elasticsearch takes in a request.
 	huge := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(7)
-	huge.Body().Map().PutStr("message", strings.Repeat("x", 4096))
+	huge.Body().SetStr(strings.Repeat("x", 4096))
 	es.SetMaxBulkBytes(2048)
 
 	require.NoError(t, exp.ConsumeLogs(context.Background(), ld))
@@ -235,11 +238,11 @@ func TestRequestRefusedForGoodIsDeadLettered(t *testing.T) {
 	es.FailNextBulk(1, http.StatusBadRequest)
 	cfg := testConfig(t, es.URL(), false)
 	exp := startObserved(t, cfg, componenttest.NewNopHost())
-	require.NoError(t, exp.ConsumeLogs(context.Background(), idLogs(5, true)))
+	require.NoError(t, exp.ConsumeLogs(context.Background(), idLogs(5, ShapeFlat)))
 	require.Eventually(t, func() bool {
 		return exp.counter(t, "otelcol_exporter_durable_elasticsearch_dead_lettered", "error_type")["es_rejected_execution_exception"] == 5
 	}, 10*time.Second, 10*time.Millisecond)
-	require.NoError(t, exp.ConsumeLogs(context.Background(), idLogs(3, true)))
+	require.NoError(t, exp.ConsumeLogs(context.Background(), idLogs(3, ShapeFlat)))
 	require.Eventually(t, func() bool { return len(es.Documents()) == 3 }, 10*time.Second, 10*time.Millisecond)
 	require.NoError(t, exp.Shutdown(context.Background()))
 	letters := readDeadLetters(t, cfg.DeadLetter.Directory)

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
-	"github.com/elemta/otelcol-elemta/processor/smtpeventprocessor"
+	"github.com/elemta/otelcol-elemta/exporter/durableelasticsearchexporter"
 )
 
 // field is one leaf of the template's mappings.
@@ -143,7 +143,7 @@ func compatible(valueType pcommon.ValueType, mappingType string) bool {
 // value under an alias's name or inside a leaf field.
 func TestDocumentsFitTheMappings(t *testing.T) {
 	tmpl, fields := loadTemplate(t)
-	files, err := filepath.Glob(filepath.Join("..", "..", "processor", "smtpeventprocessor", "testdata", "*.expected.yaml"))
+	files, err := filepath.Glob(filepath.Join("..", "..", "exporter", "durableelasticsearchexporter", "testdata", "documents", "*.expected.yaml"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
 
@@ -208,9 +208,9 @@ func TestSeedQueryFields(t *testing.T) {
 	}
 }
 
-func TestTemplateMatchesTheProcessorsIndices(t *testing.T) {
+func TestTemplateMatchesTheExportersIndices(t *testing.T) {
 	tmpl, _ := loadTemplate(t)
-	cfg := smtpeventprocessor.NewFactory().CreateDefaultConfig().(*smtpeventprocessor.Config)
+	cfg := durableelasticsearchexporter.NewFactory().CreateDefaultConfig().(*durableelasticsearchexporter.Config)
 	assert.Equal(t, []string{cfg.Document.IndexPrefix + "*"}, tmpl.IndexPatterns)
 	assert.Equal(t, ILMPolicyName, tmpl.Template.Settings.Index.Lifecycle.Name)
 

@@ -2,10 +2,11 @@ package smtpeventprocessor // import "github.com/elemta/otelcol-elemta/processor
 
 import (
 	"context"
-	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+
+	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 )
 
 // geoOutcome is a result of a GeoIP lookup or of its cache.
@@ -26,24 +27,11 @@ var geoOutcomeNames = [geoOutcomes]string{"found", "not_found", "skipped", "erro
 
 type eventsKey struct{ eventType, flow string }
 
-// batch is what the records of one batch share: the index name of the
-// last event's day, and the counts the processor's metrics take once the
-// batch is done.
+// batch holds the counts the processor's metrics take once a batch is done.
 type batch struct {
-	day   time.Time // UTC midnight of index
-	index string
-
 	events   map[eventsKey]int64
 	geo      [geoOutcomes]int64
 	scrubbed int64
-}
-
-func (b *batch) indexFor(prefix string, ts time.Time) string {
-	day := ts.Truncate(24 * time.Hour) // the UTC day: Go time has no leap seconds
-	if b.index == "" || !day.Equal(b.day) {
-		b.day, b.index = day, prefix+ts.Format("2006.01.02")
-	}
-	return b.index
 }
 
 func (b *batch) countEvent(eventType, flow string) {
@@ -57,7 +45,7 @@ func (b *batch) countEvent(eventType, flow string) {
 func (p *smtpEventProcessor) count(ctx context.Context, b *batch) {
 	for k, n := range b.events {
 		p.telemetry.ProcessorSmtpeventEvents.Add(ctx, n, metric.WithAttributeSet(attribute.NewSet(
-			attribute.String("event_type", k.eventType), attribute.String("mta_flow", k.flow))))
+			attribute.String(vocabulary.AttrEventType, k.eventType), attribute.String(vocabulary.AttrMTAFlow, k.flow))))
 	}
 	for o, n := range b.geo {
 		if n == 0 {

@@ -14,9 +14,6 @@ type Config struct {
 	// address, HELO name, user, TLS) is added to the session's other lines.
 	Session SessionConfig `mapstructure:"session"`
 
-	// Document shapes the Elasticsearch document.
-	Document DocumentConfig `mapstructure:"document"`
-
 	// Privacy optionally hashes or redacts personal data. Credentials are
 	// always scrubbed, whatever this says.
 	Privacy PrivacyConfig `mapstructure:"privacy"`
@@ -53,13 +50,6 @@ type SessionConfig struct {
 	MaxSessions int `mapstructure:"max_sessions"`
 	// TTL forgets a session not seen for this long (`session::ttl`).
 	TTL time.Duration `mapstructure:"ttl"`
-}
-
-// DocumentConfig shapes the Elasticsearch document.
-type DocumentConfig struct {
-	// IndexPrefix is followed by the event's UTC date, YYYY.MM.dd
-	// (`document::index_prefix`); empty leaves routing to the exporter.
-	IndexPrefix string `mapstructure:"index_prefix"`
 }
 
 // Privacy modes.

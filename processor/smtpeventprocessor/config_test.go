@@ -29,7 +29,6 @@ func TestLoadConfig(t *testing.T) {
 		{name: "full", want: func() *Config {
 			cfg := createDefaultConfig().(*Config)
 			cfg.Session = SessionConfig{MaxSessions: 500, TTL: 2 * time.Minute}
-			cfg.Document.IndexPrefix = "mail-"
 			cfg.Privacy = PrivacyConfig{
 				HashKey: configopaque.String("0123456789abcdef0123"), Sender: PrivacyHash, Recipient: PrivacyRedact, Subject: PrivacyKeep,
 				FailedLoginUsername: PrivacyHash,

@@ -15,7 +15,6 @@ import (
 const (
 	defaultMaxSessions = 10000
 	defaultSessionTTL  = 10 * time.Minute
-	defaultIndexPrefix = "elemta-logs-"
 	defaultGeoCache    = 4096
 	defaultGeoReload   = time.Minute
 )
@@ -31,10 +30,9 @@ func NewFactory() processor.Factory {
 
 func createDefaultConfig() component.Config {
 	return &Config{
-		Session:  SessionConfig{MaxSessions: defaultMaxSessions, TTL: defaultSessionTTL},
-		Document: DocumentConfig{IndexPrefix: defaultIndexPrefix},
-		Privacy:  PrivacyConfig{Sender: PrivacyKeep, Recipient: PrivacyKeep, Subject: PrivacyKeep, FailedLoginUsername: PrivacyRedact},
-		GeoIP:    GeoIPConfig{CacheSize: defaultGeoCache, ReloadInterval: defaultGeoReload},
+		Session: SessionConfig{MaxSessions: defaultMaxSessions, TTL: defaultSessionTTL},
+		Privacy: PrivacyConfig{Sender: PrivacyKeep, Recipient: PrivacyKeep, Subject: PrivacyKeep, FailedLoginUsername: PrivacyRedact},
+		GeoIP:   GeoIPConfig{CacheSize: defaultGeoCache, ReloadInterval: defaultGeoReload},
 	}
 }
 

@@ -4,24 +4,8 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
-)
 
-// Steps of the mail flow (mta_flow).
-const (
-	flowReception = "reception"
-	flowDelivery  = "delivery"
-	flowRejection = "rejection"
-	flowTempfail  = "tempfail"
-	flowBounce    = "bounce"
-	flowSystem    = "system"
-	flowNone      = "none"
-)
-
-// Outcomes (event.outcome), as ECS names them.
-const (
-	outcomeSuccess = "success"
-	outcomeFailure = "failure"
-	outcomeUnknown = "unknown"
+	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 )
 
 // step is where a record stands in the mail flow.
@@ -33,13 +17,13 @@ type step struct {
 // flowByEventType is the step of each event type; event types not listed
 // are decided by flowOf from the message and the status.
 var flowByEventType = map[string]step{
-	"reception": {flowReception, outcomeSuccess},
-	"delivery":  {flowDelivery, outcomeSuccess},
-	"bounce":    {flowBounce, outcomeFailure},
-	"tempfail":  {flowTempfail, outcomeFailure},
-	"deferral":  {flowTempfail, outcomeFailure},
-	"rejection": {flowRejection, outcomeFailure},
-	"system":    {flowSystem, outcomeUnknown},
+	vocabulary.EventReception: {vocabulary.FlowReception, vocabulary.OutcomeSuccess},
+	vocabulary.EventDelivery:  {vocabulary.FlowDelivery, vocabulary.OutcomeSuccess},
+	vocabulary.EventBounce:    {vocabulary.FlowBounce, vocabulary.OutcomeFailure},
+	vocabulary.EventTempfail:  {vocabulary.FlowTempfail, vocabulary.OutcomeFailure},
+	vocabulary.EventDeferral:  {vocabulary.FlowTempfail, vocabulary.OutcomeFailure},
+	vocabulary.EventRejection: {vocabulary.FlowRejection, vocabulary.OutcomeFailure},
+	vocabulary.EventSystem:    {vocabulary.FlowSystem, vocabulary.OutcomeUnknown},
 }
 
 // rejectionWords mark a message text that reports a refusal.
@@ -56,28 +40,28 @@ func flowOf(r *record) step {
 	failed := r.level == "ERROR" || r.level == "FATAL"
 
 	switch eventType {
-	case "message_delivery":
+	case vocabulary.EventMessageDelivery:
 		if failed {
-			return step{flowDelivery, outcomeFailure}
+			return step{vocabulary.FlowDelivery, vocabulary.OutcomeFailure}
 		}
-		return step{flowDelivery, outcomeSuccess}
-	case "error":
-		return step{flowNone, outcomeFailure}
-	case "authentication":
-		return step{flowNone, statusOutcome(r)}
+		return step{vocabulary.FlowDelivery, vocabulary.OutcomeSuccess}
+	case vocabulary.EventError:
+		return step{vocabulary.FlowNone, vocabulary.OutcomeFailure}
+	case vocabulary.EventAuthentication:
+		return step{vocabulary.FlowNone, statusOutcome(r)}
 	}
 	for _, w := range rejectionWords {
 		if strings.Contains(msg, w) {
-			return step{flowRejection, outcomeFailure}
+			return step{vocabulary.FlowRejection, vocabulary.OutcomeFailure}
 		}
 	}
-	if eventType == "smtp_command" {
-		return step{flowNone, statusOutcome(r)}
+	if eventType == vocabulary.EventSMTPCommand {
+		return step{vocabulary.FlowNone, statusOutcome(r)}
 	}
 	if failed {
-		return step{flowNone, outcomeFailure}
+		return step{vocabulary.FlowNone, vocabulary.OutcomeFailure}
 	}
-	return step{flowNone, outcomeUnknown}
+	return step{vocabulary.FlowNone, vocabulary.OutcomeUnknown}
 }
 
 // statusOutcome reads success from Elemta's `success` flag or `status`,
@@ -85,43 +69,43 @@ func flowOf(r *record) step {
 func statusOutcome(r *record) string {
 	if r.hasSuccess {
 		if r.success {
-			return outcomeSuccess
+			return vocabulary.OutcomeSuccess
 		}
-		return outcomeFailure
+		return vocabulary.OutcomeFailure
 	}
 	switch r.status {
 	case "success", "delivered":
-		return outcomeSuccess
+		return vocabulary.OutcomeSuccess
 	case "failure", "failed", "bounced":
-		return outcomeFailure
+		return vocabulary.OutcomeFailure
 	}
 	if strings.HasSuffix(r.elemtaEventType, "_accepted") {
-		return outcomeSuccess // mail_from_accepted, rcpt_to_accepted, data_accepted
+		return vocabulary.OutcomeSuccess // mail_from_accepted, rcpt_to_accepted, data_accepted
 	}
 	lower := strings.ToLower(r.message)
 	switch {
 	case strings.Contains(lower, "success"): // before "fail": "successful, failure count reset"
-		return outcomeSuccess
+		return vocabulary.OutcomeSuccess
 	case strings.Contains(lower, "fail"), strings.Contains(lower, "invalid"):
-		return outcomeFailure
+		return vocabulary.OutcomeFailure
 	}
-	return outcomeUnknown
+	return vocabulary.OutcomeUnknown
 }
 
 // addReasons copies the reason a failure carries into rejection_reason,
 // bounce_reason or error_reason.
 func addReasons(attrs pcommon.Map, r *record, s step) {
 	var reason string
-	key := "error_reason"
+	key := vocabulary.AttrErrorReason
 	switch s.flow {
-	case flowBounce:
-		key, reason = "bounce_reason", firstOf(r.bounceReason, r.failureReason, r.errorText)
-	case flowRejection:
-		key, reason = "rejection_reason", firstOf(r.errorText, r.response, r.failureReason, r.message)
-	case flowTempfail:
+	case vocabulary.FlowBounce:
+		key, reason = vocabulary.AttrBounceReason, firstOf(r.bounceReason, r.failureReason, r.errorText)
+	case vocabulary.FlowRejection:
+		key, reason = vocabulary.AttrRejectionReason, firstOf(r.errorText, r.response, r.failureReason, r.message)
+	case vocabulary.FlowTempfail:
 		reason = firstOf(r.failureReason, r.errorText, r.response)
 	default:
-		if s.outcome == outcomeFailure {
+		if s.outcome == vocabulary.OutcomeFailure {
 			reason = firstOf(r.errorText, r.failureReason, r.response, r.message)
 		}
 	}

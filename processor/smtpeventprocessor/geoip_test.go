@@ -97,7 +97,7 @@ func startGeoProcessor(t *testing.T, cfg *Config) func(ips ...string) []map[stri
 		consume(ld)
 		var out []map[string]any
 		for _, ev := range events(sink) {
-			out = append(out, ev.Body().Map().AsRaw())
+			out = append(out, ev.Attributes().AsRaw())
 		}
 		return out
 	}
@@ -273,7 +273,7 @@ func TestGeoIPSplitDatabases(t *testing.T) {
 			lr.Body().SetStr("New connection")
 			lr.Attributes().PutStr("client_ip", tt.ip)
 			consume(ld)
-			doc := events(sink)[0].Body().Map().AsRaw()
+			doc := events(sink)[0].Attributes().AsRaw()
 			if tt.wantGeo == nil {
 				assert.NotContains(t, doc, "client_geo")
 			} else {

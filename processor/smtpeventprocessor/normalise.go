@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 )
 
 // putNormalised adds what read learnt of the addresses and the
@@ -14,20 +16,20 @@ import (
 // Elemta wrote it) and duration_ms next to Elemta's nanoseconds.
 func putNormalised(attrs pcommon.Map, r *record) {
 	if r.senderDomain != "" {
-		attrs.PutStr("sender_domain", r.senderDomain)
+		attrs.PutStr(vocabulary.AttrSenderDomain, r.senderDomain)
 	}
 	if r.recipients >= 0 && !r.hasRecipientCount {
-		attrs.PutInt("recipient_count", int64(r.recipients))
+		attrs.PutInt(vocabulary.AttrRecipientCount, int64(r.recipients))
 	}
 	if len(r.recipientDomains) > 0 {
-		sl := attrs.PutEmptySlice("recipient_domain")
+		sl := attrs.PutEmptySlice(vocabulary.AttrRecipientDomain)
 		sl.EnsureCapacity(len(r.recipientDomains))
 		for _, d := range r.recipientDomains {
 			sl.AppendEmpty().SetStr(d)
 		}
 	}
 	if r.hasDuration {
-		attrs.PutDouble("duration_ms", float64(r.durationNs)/1e6)
+		attrs.PutDouble(vocabulary.AttrDurationMs, float64(r.durationNs)/1e6)
 	}
 }
 
@@ -41,12 +43,12 @@ type privacy struct {
 
 // privacyKeys are the attributes that hold each kind of personal data.
 var privacyKeys = map[string][]string{
-	"sender":    {"sender", "from"},
-	"recipient": {"recipient", "to", "to_envelope"},
-	"subject":   {"subject"},
+	"sender":    {vocabulary.AttrSender, vocabulary.AttrFrom},
+	"recipient": {vocabulary.AttrRecipient, vocabulary.AttrTo, vocabulary.AttrToEnvelope},
+	"subject":   {vocabulary.AttrSubject},
 }
 
-var privacyTexts = []string{"log_message", "command_data", "command"}
+var privacyTexts = []string{vocabulary.AttrLogMessage, vocabulary.AttrCommandData, vocabulary.AttrCommand}
 
 func (p privacy) apply(attrs pcommon.Map, body pcommon.Value) {
 	var replacements []string // old, new pairs

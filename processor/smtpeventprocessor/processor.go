@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
+	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 	"github.com/elemta/otelcol-elemta/processor/smtpeventprocessor/internal/metadata"
 )
 
@@ -25,7 +26,7 @@ type smtpEventProcessor struct {
 	privacy   privacy
 	geo       *geoLocator // nil when GeoIP is off
 	geoResult [geoOutcomes]metric.AddOption
-	// host names this machine in document ids (unless the resource has a
+	// host names this machine in record ids (unless the resource has a
 	// host.name), so that two servers' identical lines at the same place of
 	// the same path stay apart.
 	host string
@@ -38,7 +39,7 @@ func newSMTPEventProcessor(set processor.Settings, cfg *Config) (*smtpEventProce
 	}
 	host, err := os.Hostname()
 	if err != nil {
-		return nil, fmt.Errorf("host name for document ids: %w", err)
+		return nil, fmt.Errorf("host name for record ids: %w", err)
 	}
 	ctx := context.Background()
 	p := &smtpEventProcessor{
@@ -84,7 +85,9 @@ func (p *smtpEventProcessor) shutdown(context.Context) error {
 	return err
 }
 
-// processLogs turns each record into an SMTP event and its document.
+// processLogs turns each record into an SMTP event: its attributes get the
+// mail flow, outcome, session context and place; its body stays the line,
+// scrubbed of credentials.
 func (p *smtpEventProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	var b batch
 	defer p.count(ctx, &b)
@@ -94,7 +97,6 @@ func (p *smtpEventProcessor) processLogs(ctx context.Context, ld plog.Logs) (plo
 			host = h.Str()
 		}
 		for _, sl := range rl.ScopeLogs().All() {
-			sl.Scope().Attributes().PutStr(attrMappingMode, mappingBodyMap)
 			for _, lr := range sl.LogRecords().All() {
 				p.event(lr, host, &b)
 			}
@@ -116,24 +118,24 @@ func (p *smtpEventProcessor) event(lr plog.LogRecord, host string, b *batch) {
 	p.sessionContext(attrs, &r)
 	putNormalised(attrs, &r)
 	if p.geo != nil {
-		p.locate(attrs, r.clientIP, "client_geo", "client_as", b)
-		p.locate(attrs, r.deliveryIP, "delivery_geo", "delivery_as", b)
+		p.locate(attrs, r.clientIP, vocabulary.AttrClientGeo, vocabulary.AttrClientAS, b)
+		p.locate(attrs, r.deliveryIP, vocabulary.AttrDeliveryGeo, vocabulary.AttrDeliveryAS, b)
 	}
 
 	s := flowOf(&r)
-	attrs.PutStr("mta_flow", s.flow)
-	attrs.PutStr("event.outcome", s.outcome)
-	attrs.PutStr("event.category", "email")
+	attrs.PutStr(vocabulary.AttrMTAFlow, s.flow)
+	attrs.PutStr(vocabulary.AttrEventOutcome, s.outcome)
+	attrs.PutStr(vocabulary.AttrEventCategory, "email")
 	addReasons(attrs, &r, s)
-	if s.outcome == outcomeFailure {
-		attrs.PutBool("is_error", true)
+	if s.outcome == vocabulary.OutcomeFailure {
+		attrs.PutBool(vocabulary.AttrIsError, true)
 	}
 	p.privacy.apply(attrs, lr.Body())
-	if r.eventType == "authentication" && statusOutcome(&r) == outcomeFailure && p.privacy.protectFailedLogin(attrs, lr.Body(), r.username) {
+	if r.eventType == vocabulary.EventAuthentication && statusOutcome(&r) == vocabulary.OutcomeFailure && p.privacy.protectFailedLogin(attrs, lr.Body(), r.username) {
 		b.scrubbed++
 	}
 	b.countEvent(r.eventType, s.flow)
-	p.document(lr, &r, s, host, b)
+	putRecordUID(lr, &r, host)
 }
 
 // sessionContext records what a line tells about its SMTP session and adds
@@ -150,9 +152,9 @@ func (p *smtpEventProcessor) sessionContext(attrs pcommon.Map, r *record) {
 		for i, id := range r.sessionIDs {
 			keys[i] = sessionKey{name: id}
 		}
-	case r.format == "smtp":
+	case r.format == vocabulary.FormatSMTP:
 		keys = []sessionKey{{file: true, name: r.path}}
-		fresh = r.eventType == "smtp_connection" && r.hasClientIP
+		fresh = r.eventType == vocabulary.EventSMTPConnection && r.hasClientIP
 	default:
 		return
 	}
@@ -175,7 +177,7 @@ func learn(s *session, r *record) {
 			s.helo = r.commandData
 		}
 	}
-	if r.username != "" && (r.authenticated || r.eventType == "authentication" && statusOutcome(r) == outcomeSuccess) {
+	if r.username != "" && (r.authenticated || r.eventType == vocabulary.EventAuthentication && statusOutcome(r) == vocabulary.OutcomeSuccess) {
 		s.user = r.username
 	}
 	if r.hasTLS {
@@ -186,21 +188,21 @@ func learn(s *session, r *record) {
 // tell adds what the session knows and the line does not say.
 func tell(s *session, attrs pcommon.Map, r *record) {
 	if s.clientIP != "" && !r.hasClientIP {
-		attrs.PutStr("client_ip", s.clientIP)
+		attrs.PutStr(vocabulary.AttrClientIP, s.clientIP)
 		r.clientIP, r.hasClientIP = s.clientIP, true
 		if s.hasPort {
-			attrs.PutInt("client_port", s.port)
+			attrs.PutInt(vocabulary.AttrClientPort, s.port)
 		}
 	}
 	if s.helo != "" && !r.hasHelo {
-		attrs.PutStr("helo", s.helo)
+		attrs.PutStr(vocabulary.AttrHelo, s.helo)
 	}
 	if s.user != "" && r.username == "" {
-		attrs.PutStr("username", s.user)
+		attrs.PutStr(vocabulary.AttrUsername, s.user)
 		r.username = s.user
 	}
 	if s.hasTLS && !r.hasTLS {
-		attrs.PutBool("tls_active", s.tls)
+		attrs.PutBool(vocabulary.AttrTLSActive, s.tls)
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
+	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 	"github.com/elemta/otelcol-elemta/processor/smtpeventprocessor/internal/metadata"
 	"github.com/elemta/otelcol-elemta/processor/smtpeventprocessor/internal/metadatatest"
 	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver"
@@ -140,13 +141,9 @@ func events(sink *consumertest.LogsSink) []plog.LogRecord {
 	return out
 }
 
-// attr returns a field of an event: from the document (the body), or a
-// routing attribute of the record (elasticsearch.*).
+// attr returns a field of an event: an attribute of the record.
 func attr(lr plog.LogRecord, key string) any {
-	if strings.HasPrefix(key, "elasticsearch.") {
-		return lr.Attributes().AsRaw()[key]
-	}
-	return lr.Body().Map().AsRaw()[key]
+	return lr.Attributes().AsRaw()[key]
 }
 
 func TestSeedQueriesFields(t *testing.T) {
@@ -154,6 +151,9 @@ func TestSeedQueriesFields(t *testing.T) {
 	consume(readLines(t, filepath.Join("testdata", "seed.log")))
 	evs := events(sink)
 	require.Len(t, evs, 6)
+	data, err := os.ReadFile(filepath.Join("testdata", "seed.log"))
+	require.NoError(t, err)
+	seedLines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 
 	tests := []struct {
 		index  int
@@ -170,26 +170,21 @@ func TestSeedQueriesFields(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("line %d", tt.index+1), func(t *testing.T) {
 			ev := evs[tt.index]
-			doc := ev.Body().Map().AsRaw()
+			fields := ev.Attributes().AsRaw()
 			for k, v := range tt.fields {
-				assert.Equal(t, v, doc[k], "document field %s", k)
+				assert.Equal(t, v, fields[k], "attribute %s", k)
 			}
-			for _, k := range keptAttributes {
-				assert.Equal(t, doc[k], ev.Attributes().AsRaw()[k], "%s stays an attribute too", k)
+			assert.NotEmpty(t, fields[vocabulary.AttrRecordUID])
+			assert.Equal(t, pcommon.ValueTypeStr, ev.Body().Type())
+			assert.Equal(t, seedLines[tt.index], ev.Body().Str(), "the body is the line")
+			for k := range fields {
+				assert.False(t, strings.HasPrefix(k, "elasticsearch.") || strings.HasPrefix(k, "elastic."), "nothing of Elasticsearch's: %s", k)
 			}
-			day := observed // a line without a time is filed under the day it was read
-			if ev.Timestamp() != 0 {
-				day = ev.Timestamp().AsTime()
-			}
-			assert.Equal(t, "elemta-logs-"+day.UTC().Format("2006.01.02"), attr(ev, "elasticsearch.index"), "routed by the event's own date")
-			assert.NotEmpty(t, attr(ev, "elasticsearch.document_id"))
-			assert.Contains(t, doc, "@timestamp")
-			assert.Contains(t, doc, "message")
 		})
 	}
 }
 
-func TestResendKeepsDocumentIDs(t *testing.T) {
+func TestResendKeepsRecordUIDs(t *testing.T) {
 	input := readLines(t, filepath.Join("testdata", "flow.log"))
 	ids := func() []any {
 		sink, consume := newTestProcessor(t, createDefaultConfig().(*Config))
@@ -198,7 +193,7 @@ func TestResendKeepsDocumentIDs(t *testing.T) {
 		consume(in)
 		var out []any
 		for _, ev := range events(sink) {
-			out = append(out, attr(ev, "elasticsearch.document_id"))
+			out = append(out, attr(ev, vocabulary.AttrRecordUID))
 		}
 		return out
 	}
@@ -278,10 +273,9 @@ func TestPrivacy(t *testing.T) {
 			ev := events(sink)[3] // component=queue-processor ... from=... to=[...]
 			tt.check(t, attr(ev, "sender").(string))
 			assert.Equal(t, "example.com", attr(ev, "sender_domain"), "domains stay")
-			doc := ev.Body().Map().AsRaw()
 			if tt.hidden {
-				assert.NotContains(t, doc["message"], "sender@example.com")
-				assert.NotContains(t, doc["message"], "recipient@example.com")
+				assert.NotContains(t, ev.Body().Str(), "sender@example.com")
+				assert.NotContains(t, ev.Body().Str(), "recipient@example.com")
 				assert.NotEqual(t, "sender@example.com", attr(ev, "from"))
 			}
 		})
@@ -325,7 +319,7 @@ func FuzzScrubAuth(f *testing.F) {
 }
 
 // consumeRecord runs one record with the given attributes through a
-// default processor and returns its document.
+// default processor and returns its attributes.
 func consumeRecord(t *testing.T, attrs map[string]any) map[string]any {
 	t.Helper()
 	sink, consume := newTestProcessor(t, createDefaultConfig().(*Config))
@@ -337,7 +331,7 @@ func consumeRecord(t *testing.T, attrs map[string]any) map[string]any {
 	consume(ld)
 	evs := events(sink)
 	require.Len(t, evs, 1)
-	return evs[0].Body().Map().AsRaw()
+	return evs[0].Attributes().AsRaw()
 }
 
 func TestCredentialKeys(t *testing.T) {
@@ -374,26 +368,26 @@ func TestMailFlow(t *testing.T) {
 		reasonKey   string
 		reasonValue string
 	}{
-		{"reception", map[string]any{"event_type": "reception"}, flowReception, outcomeSuccess, "", ""},
-		{"delivery", map[string]any{"event_type": "delivery"}, flowDelivery, outcomeSuccess, "", ""},
-		{"bounce", map[string]any{"event_type": "bounce", "bounce_reason": "550 no such user"}, flowBounce, outcomeFailure, "bounce_reason", "550 no such user"},
-		{"bounce from failure_reason", map[string]any{"event_type": "bounce", "failure_reason": "all recipients rejected"}, flowBounce, outcomeFailure, "bounce_reason", "all recipients rejected"},
-		{"tempfail", map[string]any{"event_type": "tempfail", "failure_reason": "452 4.3.1 storage"}, flowTempfail, outcomeFailure, "error_reason", "452 4.3.1 storage"},
-		{"deferral", map[string]any{"event_type": "deferral", "response": "421 try later"}, flowTempfail, outcomeFailure, "error_reason", "421 try later"},
-		{"rejection", map[string]any{"event_type": "rejection", "error": "500 5.5.2 Invalid command name"}, flowRejection, outcomeFailure, "rejection_reason", "500 5.5.2 Invalid command name"},
-		{"system", map[string]any{"event_type": "system"}, flowSystem, outcomeUnknown, "", ""},
-		{"message_delivery", map[string]any{"event_type": "message_delivery", "level": "INFO"}, flowDelivery, outcomeSuccess, "", ""},
-		{"message_delivery failed", map[string]any{"event_type": "message_delivery", "level": "ERROR", "log_message": "Failed to deliver message: connection refused"}, flowDelivery, outcomeFailure, "error_reason", "Failed to deliver message: connection refused"},
-		{"error", map[string]any{"event_type": "error", "error": "disk full"}, flowNone, outcomeFailure, "error_reason", "disk full"},
-		{"authentication success flag", map[string]any{"event_type": "authentication", "success": true}, flowNone, outcomeSuccess, "", ""},
-		{"authentication status", map[string]any{"event_type": "authentication", "status": "failure"}, flowNone, outcomeFailure, "error_reason", ""},
-		{"authentication message", map[string]any{"event_type": "authentication", "log_message": "Authentication successful, failure count reset"}, flowNone, outcomeSuccess, "", ""},
-		{"rejected in the message", map[string]any{"event_type": "smtp_command", "log_message": "Recipient rejected"}, flowRejection, outcomeFailure, "rejection_reason", "Recipient rejected"},
-		{"blocked pattern", map[string]any{"event_type": "security", "log_message": "Blocked pattern in DATA"}, flowRejection, outcomeFailure, "rejection_reason", "Blocked pattern in DATA"},
-		{"accepted command", map[string]any{"event_type": "smtp_command", "elemta_event_type": "rcpt_to_accepted"}, flowNone, outcomeSuccess, "", ""},
-		{"failed command", map[string]any{"event_type": "smtp_command", "log_message": "Command processing failed"}, flowNone, outcomeFailure, "error_reason", "Command processing failed"},
-		{"error level", map[string]any{"event_type": "queue_processing", "level": "ERROR", "error": "lock lost"}, flowNone, outcomeFailure, "error_reason", "lock lost"},
-		{"nothing known", map[string]any{"event_type": "queue_processing", "level": "INFO"}, flowNone, outcomeUnknown, "", ""},
+		{"reception", map[string]any{"event_type": "reception"}, vocabulary.FlowReception, vocabulary.OutcomeSuccess, "", ""},
+		{"delivery", map[string]any{"event_type": "delivery"}, vocabulary.FlowDelivery, vocabulary.OutcomeSuccess, "", ""},
+		{"bounce", map[string]any{"event_type": "bounce", "bounce_reason": "550 no such user"}, vocabulary.FlowBounce, vocabulary.OutcomeFailure, "bounce_reason", "550 no such user"},
+		{"bounce from failure_reason", map[string]any{"event_type": "bounce", "failure_reason": "all recipients rejected"}, vocabulary.FlowBounce, vocabulary.OutcomeFailure, "bounce_reason", "all recipients rejected"},
+		{"tempfail", map[string]any{"event_type": "tempfail", "failure_reason": "452 4.3.1 storage"}, vocabulary.FlowTempfail, vocabulary.OutcomeFailure, "error_reason", "452 4.3.1 storage"},
+		{"deferral", map[string]any{"event_type": "deferral", "response": "421 try later"}, vocabulary.FlowTempfail, vocabulary.OutcomeFailure, "error_reason", "421 try later"},
+		{"rejection", map[string]any{"event_type": "rejection", "error": "500 5.5.2 Invalid command name"}, vocabulary.FlowRejection, vocabulary.OutcomeFailure, "rejection_reason", "500 5.5.2 Invalid command name"},
+		{"system", map[string]any{"event_type": "system"}, vocabulary.FlowSystem, vocabulary.OutcomeUnknown, "", ""},
+		{"message_delivery", map[string]any{"event_type": "message_delivery", "level": "INFO"}, vocabulary.FlowDelivery, vocabulary.OutcomeSuccess, "", ""},
+		{"message_delivery failed", map[string]any{"event_type": "message_delivery", "level": "ERROR", "log_message": "Failed to deliver message: connection refused"}, vocabulary.FlowDelivery, vocabulary.OutcomeFailure, "error_reason", "Failed to deliver message: connection refused"},
+		{"error", map[string]any{"event_type": "error", "error": "disk full"}, vocabulary.FlowNone, vocabulary.OutcomeFailure, "error_reason", "disk full"},
+		{"authentication success flag", map[string]any{"event_type": "authentication", "success": true}, vocabulary.FlowNone, vocabulary.OutcomeSuccess, "", ""},
+		{"authentication status", map[string]any{"event_type": "authentication", "status": "failure"}, vocabulary.FlowNone, vocabulary.OutcomeFailure, "error_reason", ""},
+		{"authentication message", map[string]any{"event_type": "authentication", "log_message": "Authentication successful, failure count reset"}, vocabulary.FlowNone, vocabulary.OutcomeSuccess, "", ""},
+		{"rejected in the message", map[string]any{"event_type": "smtp_command", "log_message": "Recipient rejected"}, vocabulary.FlowRejection, vocabulary.OutcomeFailure, "rejection_reason", "Recipient rejected"},
+		{"blocked pattern", map[string]any{"event_type": "security", "log_message": "Blocked pattern in DATA"}, vocabulary.FlowRejection, vocabulary.OutcomeFailure, "rejection_reason", "Blocked pattern in DATA"},
+		{"accepted command", map[string]any{"event_type": "smtp_command", "elemta_event_type": "rcpt_to_accepted"}, vocabulary.FlowNone, vocabulary.OutcomeSuccess, "", ""},
+		{"failed command", map[string]any{"event_type": "smtp_command", "log_message": "Command processing failed"}, vocabulary.FlowNone, vocabulary.OutcomeFailure, "error_reason", "Command processing failed"},
+		{"error level", map[string]any{"event_type": "queue_processing", "level": "ERROR", "error": "lock lost"}, vocabulary.FlowNone, vocabulary.OutcomeFailure, "error_reason", "lock lost"},
+		{"nothing known", map[string]any{"event_type": "queue_processing", "level": "INFO"}, vocabulary.FlowNone, vocabulary.OutcomeUnknown, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -401,7 +395,7 @@ func TestMailFlow(t *testing.T) {
 			assert.Equal(t, tt.flow, doc["mta_flow"])
 			assert.Equal(t, tt.outcome, doc["event.outcome"])
 			assert.Equal(t, "email", doc["event.category"])
-			if tt.outcome == outcomeFailure {
+			if tt.outcome == vocabulary.OutcomeFailure {
 				assert.Equal(t, true, doc["is_error"])
 			} else {
 				assert.NotContains(t, doc, "is_error")
@@ -442,9 +436,9 @@ func TestTelemetry(t *testing.T) {
 	byKind := map[[2]string]int64{}
 	scrubbed := int64(0)
 	for _, ev := range events(sink) {
-		doc := ev.Body().Map().AsRaw()
-		byKind[[2]string{fmt.Sprint(doc["event_type"]), fmt.Sprint(doc["mta_flow"])}]++
-		if strings.Contains(fmt.Sprint(doc), redacted) {
+		fields := ev.Attributes().AsRaw()
+		byKind[[2]string{fmt.Sprint(fields["event_type"]), fmt.Sprint(fields["mta_flow"])}]++
+		if strings.Contains(fmt.Sprint(fields)+ev.Body().Str(), redacted) {
 			scrubbed++
 		}
 	}
@@ -512,16 +506,16 @@ func TestFailedLoginsNeverIndexPasswords(t *testing.T) {
 					assert.NotContains(t, string(raw), password, "event %d", i)
 				}
 			}
-			failed := evs[1].Body().Map()
+			failed := evs[1].Attributes()
 			user, _ := failed.Get("username")
 			if tt.wantUser == "" {
 				assert.Regexp(t, `^hmac:[0-9a-f]{32}$`, user.Str())
 			} else {
 				assert.Equal(t, tt.wantUser, user.Str())
 			}
-			assert.Contains(t, evs[0].Body().Map().AsRaw()["message"], "AUTH LOGIN [REDACTED]")
-			assert.Equal(t, redacted, evs[2].Body().Map().AsRaw()["command"], "the bare SASL response")
-			assert.Equal(t, "olivia.hart@corp.example.org", evs[3].Body().Map().AsRaw()["username"], "a successful login keeps its user name")
+			assert.Contains(t, evs[0].Body().Str(), "AUTH LOGIN [REDACTED]")
+			assert.Equal(t, redacted, attr(evs[2], "command"), "the bare SASL response")
+			assert.Equal(t, "olivia.hart@corp.example.org", attr(evs[3], "username"), "a successful login keeps its user name")
 		})
 	}
 }

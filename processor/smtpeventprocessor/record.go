@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 )
 
 // record is what the processor reads of a log record's attributes. One
@@ -18,10 +20,10 @@ type record struct {
 	eventType       string
 	elemtaEventType string
 	level           string
-	message         string // log_message
-	format          string // log.format
-	path            string // log.file.path
-	offset          int64  // log.file.record_offset
+	message         string            // log_message
+	format          vocabulary.Format // log.format
+	path            string            // log.file.path
+	offset          int64             // log.file.record_offset
 	hasOffset       bool
 	sessionIDs      []string // in ids when there are two at most
 	ids             [2]string
@@ -56,9 +58,6 @@ type record struct {
 	durationNs        int64
 	hasDuration       bool
 
-	hasTimestampKey bool // Elemta wrote a key the document uses itself
-	hasMessageKey   bool
-
 	scrubbed int // credentials removed
 }
 
@@ -72,74 +71,70 @@ func (r *record) read(attrs pcommon.Map) {
 	for k, v := range attrs.All() {
 		r.scrubbed += scrubValue(k, v)
 		switch k {
-		case "event_type":
+		case vocabulary.AttrEventType:
 			r.eventType = lastString(v)
-		case "elemta_event_type":
+		case vocabulary.AttrElemtaEventType:
 			r.elemtaEventType = lastString(v)
-		case "level":
+		case vocabulary.AttrLevel:
 			r.level = lastString(v)
-		case "log_message":
+		case vocabulary.AttrLogMessage:
 			r.message = lastString(v)
-		case "log.format":
-			r.format = lastString(v)
-		case "log.file.path":
+		case vocabulary.AttrLogFormat:
+			r.format = vocabulary.Format(lastString(v))
+		case vocabulary.AttrFilePath:
 			r.path = v.AsString()
-		case "log.file.record_offset":
+		case vocabulary.AttrFileRecordOffset:
 			r.offset, r.hasOffset = intValue(v)
-		case "session_id":
+		case vocabulary.AttrSessionID:
 			forEachString(v, func(it pcommon.Value) { r.sessionIDs = append(r.sessionIDs, it.Str()) })
-		case "client_ip":
+		case vocabulary.AttrClientIP:
 			r.clientIP, r.hasClientIP = lastString(v), true
-		case "client_port":
+		case vocabulary.AttrClientPort:
 			r.clientPort, r.hasClientPort = intValue(v)
-		case "delivery_ip":
+		case vocabulary.AttrDeliveryIP:
 			r.deliveryIP = lastString(v)
-		case "smtp_command":
+		case vocabulary.AttrSMTPCommand:
 			r.command = lastString(v)
-		case "command_data":
+		case vocabulary.AttrCommandData:
 			r.commandData = lastString(v)
-		case "username":
+		case vocabulary.AttrUsername:
 			r.username = lastString(v)
-		case "helo":
+		case vocabulary.AttrHelo:
 			r.hasHelo = true
-		case "authenticated":
+		case vocabulary.AttrAuthenticated:
 			r.authenticated, _ = boolValue(v)
-		case "success":
+		case vocabulary.AttrSuccess:
 			r.success, r.hasSuccess = boolValue(v)
-		case "tls_active":
+		case vocabulary.AttrTLSActive:
 			r.tls, r.hasTLS = boolValue(v)
-		case "status":
+		case vocabulary.AttrStatus:
 			r.status = lastString(v)
-		case "is_error":
+		case vocabulary.AttrIsError:
 			r.isError, r.hasIsError = boolValue(v)
-		case "bounce_reason":
+		case vocabulary.AttrBounceReason:
 			r.bounceReason = lastString(v)
-		case "failure_reason":
+		case vocabulary.AttrFailureReason:
 			r.failureReason = lastString(v)
-		case "error":
+		case vocabulary.AttrError:
 			r.errorText = lastString(v)
-		case "response":
+		case vocabulary.AttrResponse:
 			r.response = lastString(v)
-		case "sender":
+		case vocabulary.AttrSender:
 			if v.Type() == pcommon.ValueTypeStr && v.Str() != "" {
 				addr := lowerInPlace(v)
 				r.senderDomain = domainOf(addr)
 			}
-		case "recipient":
+		case vocabulary.AttrRecipient:
 			if v.Type() == pcommon.ValueTypeSlice {
 				r.readRecipients(v.Slice())
 			}
-		case "recipient_count":
+		case vocabulary.AttrRecipientCount:
 			r.hasRecipientCount = true
 			toInt(v)
-		case "size", "retry_count", "delivered", "failed_recipients", "total_recipients":
+		case vocabulary.AttrSize, vocabulary.AttrRetryCount, vocabulary.AttrDelivered, vocabulary.AttrFailedRecipients, vocabulary.AttrTotalRecipients:
 			toInt(v)
-		case "duration":
+		case vocabulary.AttrDuration:
 			r.durationNs, r.hasDuration = intValue(v)
-		case docTimestamp:
-			r.hasTimestampKey = true
-		case docMessage:
-			r.hasMessageKey = true
 		}
 	}
 }

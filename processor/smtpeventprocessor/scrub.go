@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 )
 
 const redacted = "[REDACTED]"
@@ -126,7 +128,7 @@ func scrubLine(attrs pcommon.Map, body pcommon.Value, r *record) int {
 			n++
 		}
 	}
-	if v, ok := attrs.Get("command"); ok && r.command == "" && v.Type() == pcommon.ValueTypeStr {
+	if v, ok := attrs.Get(vocabulary.AttrCommand); ok && r.command == "" && v.Type() == pcommon.ValueTypeStr {
 		if bare, ok := saslResponse(v.Str()); ok {
 			v.SetStr(redacted)
 			if body.Type() == pcommon.ValueTypeStr {
@@ -138,7 +140,7 @@ func scrubLine(attrs pcommon.Map, body pcommon.Value, r *record) int {
 	if r.command == "AUTH" && r.commandData != "" {
 		if s, ok := scrubAuth("AUTH " + r.commandData); ok {
 			r.commandData = strings.TrimPrefix(s, "AUTH ")
-			attrs.PutStr("command_data", r.commandData)
+			attrs.PutStr(vocabulary.AttrCommandData, r.commandData)
 			n++
 		}
 	}

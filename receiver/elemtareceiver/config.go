@@ -47,10 +47,23 @@ type Config struct {
 	// in the copy.
 	RotatedCopies RotatedCopiesConfig `mapstructure:"rotated_copies"`
 
+	// Batch bounds the batches of lines handed to the pipeline (`batch`).
+	Batch BatchConfig `mapstructure:"batch"`
+
 	// RetryOnFailure paces the retries of a batch the pipeline refused
 	// (`retry_on_failure`); reading waits meanwhile. max_elapsed_time 0,
 	// the default, retries until the pipeline takes the batch.
 	RetryOnFailure configretry.BackOffConfig `mapstructure:"retry_on_failure"`
+}
+
+// BatchConfig bounds a batch of lines. A batch goes to the pipeline once
+// it is full, and after each look at the files (poll_interval) with
+// whatever was read; reading waits until the pipeline has taken it.
+type BatchConfig struct {
+	// MaxLines is the number of lines of a full batch (`batch::max_lines`).
+	MaxLines int `mapstructure:"max_lines"`
+	// MaxBytes is the size of the lines of a full batch (`batch::max_bytes`).
+	MaxBytes int `mapstructure:"max_bytes"`
 }
 
 // RotatedCopiesConfig names the rotated copies of the log files.
@@ -102,6 +115,12 @@ func (c *Config) Validate() error {
 	}
 	for _, suffix := range c.RotatedCopies.Suffixes {
 		errs = append(errs, validateCopySuffix(suffix))
+	}
+	if c.Batch.MaxLines <= 0 {
+		errs = append(errs, fmt.Errorf("batch::max_lines: %d must be positive, for example 1000", c.Batch.MaxLines))
+	}
+	if c.Batch.MaxBytes <= 0 {
+		errs = append(errs, fmt.Errorf("batch::max_bytes: %d must be positive, for example 5242880 (5 MiB)", c.Batch.MaxBytes))
 	}
 	if !c.RetryOnFailure.Enabled {
 		errs = append(errs, errors.New("retry_on_failure::enabled is false: refused lines would be dropped; remove the key or set it to true"))

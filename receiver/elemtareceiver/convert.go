@@ -4,18 +4,15 @@ import (
 	"context"
 	"time"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/fileconsumer/attrs"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
+	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/elemtalog"
 	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/metadata"
 )
-
-// AttrIOStream is the Docker stream (stdout or stderr) of a container line.
-const AttrIOStream = "log.iostream"
 
 // converter turns the lines of one file read into log records.
 type converter struct {
@@ -24,7 +21,7 @@ type converter struct {
 	maxLineSize   int
 	includeOffset bool
 	telemetry     *metadata.TelemetryBuilder
-	byFormat      map[elemtalog.Format]metric.AddOption
+	byFormat      map[vocabulary.Format]metric.AddOption
 }
 
 // attributeRoom is room in each record's attributes for what follows the
@@ -46,38 +43,72 @@ func newConverter(p *elemtalog.Parser, cfg *Config, tb *metadata.TelemetryBuilde
 		maxLineSize:   int(cfg.MaxLogSize),
 		includeOffset: cfg.IncludeFileRecordOffset,
 		telemetry:     tb,
-		byFormat:      map[elemtalog.Format]metric.AddOption{},
+		byFormat:      map[vocabulary.Format]metric.AddOption{},
 	}
-	for _, f := range elemtalog.Formats {
+	for _, f := range vocabulary.Formats {
 		c.byFormat[f] = metric.WithAttributeSet(attribute.NewSet(attribute.String("format", string(f))))
 	}
 	return c
 }
 
-// convert parses tokens (lines with their continuations) into one batch.
-// offsets[i] is where token i starts in its file. count records the lines
-// in the receiver's metrics; a batch converted again for a retry is not.
-func (c *converter) convert(ctx context.Context, tokens [][]byte, fileAttrs map[string]any, offsets []int64, count bool) plog.Logs {
+// convert parses the lines (with their continuations) of reads into one
+// batch. count records the lines in the receiver's metrics; a batch
+// converted again for a retry is not.
+func (c *converter) convert(ctx context.Context, reads []linesRead, count bool) plog.Logs {
 	ld := plog.NewLogs()
 	sl := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
 	sl.Scope().SetName(metadata.ScopeName)
 	records := sl.LogRecords()
-	records.EnsureCapacity(len(tokens))
+	n := 0
+	for _, rd := range reads {
+		n += len(rd.lines)
+	}
+	records.EnsureCapacity(n)
 	observed := pcommon.NewTimestampFromTime(time.Now())
 
-	var read, unparsed, truncated, repaired int64
-	for i, tok := range tokens {
-		if len(tok) == 0 {
+	var lines lineCounts
+	for _, rd := range reads {
+		c.convertRead(ctx, records, rd, observed, count, &lines)
+	}
+	if count {
+		lines.record(ctx, c.telemetry)
+	}
+	return ld
+}
+
+// lineCounts are the receiver's line metrics of one batch.
+type lineCounts struct {
+	read, unparsed, truncated, repaired int64
+}
+
+func (n lineCounts) record(ctx context.Context, tb *metadata.TelemetryBuilder) {
+	tb.ReceiverElemtaLinesRead.Add(ctx, n.read)
+	if n.unparsed > 0 {
+		tb.ReceiverElemtaLinesUnparsed.Add(ctx, n.unparsed)
+	}
+	if n.truncated > 0 {
+		tb.ReceiverElemtaLinesTruncated.Add(ctx, n.truncated)
+	}
+	if n.repaired > 0 {
+		tb.ReceiverElemtaLinesRepaired.Add(ctx, n.repaired)
+	}
+}
+
+// convertRead appends the records of one read. offsets[i] is where token
+// i starts in its file.
+func (c *converter) convertRead(ctx context.Context, records plog.LogRecordSlice, rd linesRead, observed pcommon.Timestamp, count bool, n *lineCounts) {
+	fileAttrs, offsets := rd.fileAttrs, rd.offsets
+	for i, line := range rd.lines {
+		if line == "" {
 			continue
 		}
-		read++
+		n.read++
 		// The file consumer reads one byte more than max_log_size: a line
 		// of exactly max_log_size bytes is whole, a longer one is cut here.
-		cut := c.maxLineSize > 0 && len(tok) > c.maxLineSize
+		cut := c.maxLineSize > 0 && len(line) > c.maxLineSize
 		if cut {
-			tok = tok[:c.maxLineSize]
+			line = line[:c.maxLineSize]
 		}
-		line := string(tok) // the file consumer reuses its buffer
 		var stream string
 		var streamTime time.Time
 		if c.docker {
@@ -104,39 +135,25 @@ func (c *converter) convert(ctx context.Context, tokens [][]byte, fileAttrs map[
 			putValue(m, k, v)
 		}
 		if c.includeOffset {
-			m.PutInt(attrs.LogFileRecordOffset, offsets[i])
+			m.PutInt(vocabulary.AttrFileRecordOffset, offsets[i])
 		}
 		if stream != "" {
-			m.PutStr(AttrIOStream, stream)
+			m.PutStr(vocabulary.AttrIOStream, stream)
 		}
 		if cut {
-			m.PutBool(elemtalog.AttrTruncated, true)
-			truncated++
+			m.PutBool(vocabulary.AttrTruncated, true)
+			n.truncated++
 		}
-		if _, ok := m.Get(elemtalog.AttrUTF8Repaired); ok {
-			repaired++
+		if _, ok := m.Get(vocabulary.AttrUTF8Repaired); ok {
+			n.repaired++
 		}
-		if rec.Format == elemtalog.FormatUnparsed {
-			unparsed++
+		if rec.Format == vocabulary.FormatUnparsed {
+			n.unparsed++
 		} else if count {
 			c.telemetry.ReceiverElemtaLinesParsed.Add(ctx, 1, c.byFormat[rec.Format])
 		}
 	}
 
-	if !count {
-		return ld
-	}
-	c.telemetry.ReceiverElemtaLinesRead.Add(ctx, read)
-	if unparsed > 0 {
-		c.telemetry.ReceiverElemtaLinesUnparsed.Add(ctx, unparsed)
-	}
-	if truncated > 0 {
-		c.telemetry.ReceiverElemtaLinesTruncated.Add(ctx, truncated)
-	}
-	if repaired > 0 {
-		c.telemetry.ReceiverElemtaLinesRepaired.Add(ctx, repaired)
-	}
-	return ld
 }
 
 // putValue stores a parsed value with its type.

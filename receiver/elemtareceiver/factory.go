@@ -18,6 +18,10 @@ const (
 	defaultTimezone             = "UTC"
 	defaultRetryInitialInterval = time.Second
 	defaultRetryMaxInterval     = 30 * time.Second
+	// defaultBatchLines and defaultBatchBytes make bulk requests of the
+	// size Elasticsearch handles well (a few MiB).
+	defaultBatchLines = 1000
+	defaultBatchBytes = 5 << 20
 )
 
 // defaultRotatedCopySuffixes follow logrotate's default naming of a rotated file.
@@ -49,6 +53,7 @@ func createDefaultConfig() component.Config {
 		Format:         FormatAuto,
 		Timezone:       defaultTimezone,
 		RotatedCopies:  RotatedCopiesConfig{Suffixes: append([]string(nil), defaultRotatedCopySuffixes...)},
+		Batch:          BatchConfig{MaxLines: defaultBatchLines, MaxBytes: defaultBatchBytes},
 		RetryOnFailure: retry,
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/adapter"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/fileconsumer"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator"
+	bolterrors "go.etcd.io/bbolt/errors"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/consumer"
@@ -28,10 +29,17 @@ import (
 // checkpointScope prefixes the file consumer's keys in the storage.
 const checkpointScope = "elemta"
 
+// finalDeliveryTimeout bounds the delivery of the lines still held when
+// the receiver stops; what is not delivered by then is saved in storage.
+const finalDeliveryTimeout = 5 * time.Second
+
 // logsReceiver tails Elemta's log files with contrib's file consumer and
-// hands each batch of parsed lines to the pipeline synchronously: a file's
-// read position moves past a line only once the pipeline took it, or once
-// it is saved in storage because a shutdown interrupted its delivery.
+// hands batches of parsed lines to the pipeline synchronously: a file's
+// read position is saved past a line only once the pipeline took it, or
+// once it is saved in storage because a shutdown interrupted its delivery.
+// With an exporter that answers only once the backend has the batch
+// (durable_elasticsearch without a sending queue), the log file itself is
+// the durable copy of every line not yet indexed.
 type logsReceiver struct {
 	set       receiver.Settings
 	cfg       *Config
@@ -41,9 +49,11 @@ type logsReceiver struct {
 	converter *converter
 
 	files   *fileconsumer.Manager
+	batch   *lineBatch
 	client  storage.Client
 	pending *pendingStore
 
+	runCtx context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -73,6 +83,11 @@ func newLogsReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*l
 		telemetry: tb,
 		converter: newConverter(newParser(loc), cfg, tb),
 	}
+	r.batch = &lineBatch{
+		maxLines: cfg.Batch.MaxLines,
+		maxBytes: cfg.Batch.MaxBytes,
+		deliver:  r.deliver,
+	}
 
 	// Bytes are handed over as they are: the parser repairs invalid UTF-8
 	// and flags it, and no whitespace is trimmed.
@@ -95,6 +110,11 @@ func newLogsReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*l
 // the lines a previous shutdown saved. It does not block.
 func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 	client, err := adapter.GetStorageClient(ctx, host, r.cfg.StorageID, r.set.ID)
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		// file_storage says only "timeout" when another process holds its file.
+		return fmt.Errorf("storage: the storage directory of %q is in use by another collector (its checkpoint file is locked); "+
+			"stop the other collector or give each its own directory (with the default configuration: OTELCOL_ELEMTA_STORAGE)", r.cfg.StorageID)
+	}
 	if err != nil {
 		return fmt.Errorf("storage: %w", err)
 	}
@@ -103,8 +123,22 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 	r.pending = newPendingStore(persister)
 
 	runCtx, cancel := context.WithCancel(context.Background())
-	r.cancel = cancel
-	if err := r.files.Start(persister); err != nil {
+	r.runCtx, r.cancel = runCtx, cancel
+	r.batch.convert = func(reads []linesRead, count bool) plog.Logs {
+		return r.converter.convert(runCtx, reads, count)
+	}
+	// Read positions are written only after the lines before them were
+	// delivered; at shutdown (runCtx done) lines still held are saved.
+	checkpoints := checkpointAfterDelivery{Persister: persister, flush: func() {
+		ctx := runCtx
+		if runCtx.Err() != nil { // stopping: one bounded attempt, then the lines are saved
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(context.Background(), finalDeliveryTimeout)
+			defer cancel()
+		}
+		r.batch.flush(ctx)
+	}}
+	if err := r.files.Start(checkpoints); err != nil {
 		cancel()
 		return fmt.Errorf("start reading: %w", err)
 	}
@@ -145,25 +179,25 @@ func (r *logsReceiver) Shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// emit is the file consumer's callback for a batch of lines of one file.
-// The tokens stay valid until it returns.
+// emit is the file consumer's callback for lines of one file. The tokens
+// stay valid until it returns.
 func (r *logsReceiver) emit(ctx context.Context, tokens [][]byte, fileAttrs map[string]any, _ int64, offsets []int64) error {
-	first := true
-	// A consumer may change a batch it refuses, so every attempt gets a
-	// batch converted afresh from the lines; only the first is counted.
-	batch := func() plog.Logs {
-		ld := r.converter.convert(ctx, tokens, fileAttrs, offsets, first)
-		first = false
-		return ld
-	}
-	r.deliver(ctx, batch)
+	r.batch.add(ctx, tokens, fileAttrs, offsets)
 	return nil
 }
 
 // deliver hands a batch to the pipeline, retrying until it is taken. When
 // the receiver is stopped first, the batch is saved in storage and
-// delivered after the next start.
-func (r *logsReceiver) deliver(ctx context.Context, batch func() plog.Logs) {
+// delivered after the next start. A consumer may change a batch it
+// refuses, so every attempt gets a batch converted afresh from the lines;
+// only the first is counted in the receiver's metrics.
+func (r *logsReceiver) deliver(ctx context.Context, convert func(count bool) plog.Logs) {
+	first := true
+	batch := func() plog.Logs {
+		ld := convert(first)
+		first = false
+		return ld
+	}
 	err := r.consumeWithRetry(ctx, batch)
 	if err == nil || ctx.Err() == nil {
 		return

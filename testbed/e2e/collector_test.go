@@ -192,6 +192,15 @@ func (c *collector) stop(t *testing.T) {
 	}
 }
 
+// kill ends the collector with SIGKILL, as a crash or the OOM killer
+// would: nothing runs after it.
+func (c *collector) kill(t *testing.T) {
+	t.Helper()
+	require.NoError(t, c.cmd.Process.Kill())
+	<-c.done
+	c.done <- nil
+}
+
 // appendLines appends lines to a log file, creating it if needed.
 func appendLines(t *testing.T, path string, lines []string) {
 	t.Helper()

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"net/http"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -191,69 +190,6 @@ func TestLinesArriveAsDocuments(t *testing.T) {
 		assert.True(t, strings.HasPrefix(d.Index, "elemta-logs-"), "index %q", d.Index)
 	}
 	c.stop(t)
-}
-
-func TestPersistentQueueSurvivesRestart(t *testing.T) {
-	down := esdouble.New()
-	addr := down.Addr()
-	down.Close() // Elasticsearch is unreachable during the whole first run.
-
-	logDir := t.TempDir()
-	storage := t.TempDir()
-	logFile := filepath.Join(logDir, "elemta.log")
-	env := defaultEnv(logDir, storage, "http://"+addr)
-	config := filepath.Join(distDir(t), "config.yaml")
-
-	first := startCollector(t, env, config)
-	lines := numberedLines("queued while Elasticsearch was down", 500)
-	appendLines(t, logFile, lines)
-	// The collector stays up and says why nothing is shipped.
-	require.Eventually(t, func() bool {
-		return strings.Contains(first.output.String(), "Exporting failed. Will retry the request after interval.")
-	}, 30*time.Second, 100*time.Millisecond)
-	resp, err := http.Get("http://" + first.health + "/")
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	first.stop(t)
-
-	es, err := esdouble.NewAt(addr)
-	require.NoError(t, err)
-	defer es.Close()
-	second := startCollector(t, env, config)
-	requireEachOnce(t, es, lines)
-	second.stop(t)
-}
-
-// TestStopMidFileWithFullQueue stops the collector while Elasticsearch is
-// down, its queue is full and the receiver is blocked in the middle of a
-// file; after a restart every line arrives exactly once.
-func TestStopMidFileWithFullQueue(t *testing.T) {
-	down := esdouble.New()
-	addr := down.Addr()
-	down.Close()
-
-	logDir := t.TempDir()
-	storage := t.TempDir()
-	env := defaultEnv(logDir, storage, "http://"+addr)
-	configs := []string{filepath.Join(distDir(t), "config.yaml"), filepath.Join(distDir(t), "../../testbed/e2e/testdata/small_queue.yaml")}
-
-	lines := numberedLines("written before the outage", 20000) // four times what the queue holds
-	appendLines(t, filepath.Join(logDir, "elemta.log"), lines)
-
-	first := startCollector(t, env, configs...)
-	require.Eventually(t, func() bool {
-		return strings.Contains(first.output.String(), "Exporting failed. Will retry the request after interval.")
-	}, 30*time.Second, 100*time.Millisecond)
-	time.Sleep(2 * time.Second) // the queue fills and the receiver blocks
-	first.stop(t)
-
-	es, err := esdouble.NewAt(addr)
-	require.NoError(t, err)
-	defer es.Close()
-	second := startCollector(t, env, configs...)
-	requireEachOnce(t, es, lines)
-	second.stop(t)
 }
 
 // TestResentLinesReplaceTheirDocuments reads the same file twice (the

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/elemta/otelcol-elemta/internal/vocabulary"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
@@ -57,7 +59,7 @@ func (p *Parser) parseKeyValue(r *Record, s string) {
 		i = setKeyValue(dst, s, i+1)
 	}
 	f.closeRepeated()
-	p.structured(r, FormatKeyValue)
+	p.structured(r, vocabulary.FormatKeyValue)
 }
 
 // slot returns where the value of key goes.

@@ -5,6 +5,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/elemta/otelcol-elemta/internal/vocabulary"
+
 	"github.com/valyala/fastjson"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
@@ -40,7 +42,7 @@ func (p *Parser) Parse(line string) Record {
 // map (the log record's own, so nothing is copied). A line may span several
 // physical lines when continuation lines (starting with a space or a tab)
 // were joined to it; the first physical line decides the format. It never
-// fails: a line no format recognises comes back as FormatUnparsed with
+// fails: a line no format recognises comes back as vocabulary.FormatUnparsed with
 // event_type unparsed.
 func (p *Parser) ParseInto(line string, attrs pcommon.Map) Record {
 	repaired := false
@@ -69,11 +71,11 @@ func (p *Parser) ParseInto(line string, attrs pcommon.Map) Record {
 		p.parseText(&r, first, rest)
 		rest = "" // text formats keep continuation lines in log_message
 	}
-	if rest != "" && r.Format != FormatUnparsed {
-		attrs.PutStr(AttrContinuation, rest)
+	if rest != "" && r.Format != vocabulary.FormatUnparsed {
+		attrs.PutStr(vocabulary.AttrContinuation, rest)
 	}
 	if repaired {
-		attrs.PutBool(AttrUTF8Repaired, true)
+		attrs.PutBool(vocabulary.AttrUTF8Repaired, true)
 	}
 	r.finish()
 	return r
@@ -81,22 +83,22 @@ func (p *Parser) ParseInto(line string, attrs pcommon.Map) Record {
 
 // unparsed marks a line no format recognised; what was put so far is dropped.
 func (r *Record) unparsed(reason string) {
-	r.Format = FormatUnparsed
+	r.Format = vocabulary.FormatUnparsed
 	r.Level = ""
 	r.Timestamp = time.Time{}
 	r.Attributes.Clear()
-	r.Attributes.PutStr(AttrEventType, EventUnparsed)
-	r.Attributes.PutStr(AttrParseError, reason)
+	r.Attributes.PutStr(vocabulary.AttrEventType, vocabulary.EventUnparsed)
+	r.Attributes.PutStr(vocabulary.AttrParseError, reason)
 }
 
 // finish sets the attributes every record carries.
 func (r *Record) finish() {
 	if r.Level != "" {
-		r.Attributes.PutStr(AttrLevel, r.Level)
+		r.Attributes.PutStr(vocabulary.AttrLevel, r.Level)
 	}
-	et, _ := r.Attributes.Get(AttrEventType)
-	r.Attributes.PutBool(AttrIsError, r.Level == "ERROR" || r.Level == "FATAL" || et.Str() == EventError)
-	r.Attributes.PutStr(AttrLogFormat, string(r.Format))
+	et, _ := r.Attributes.Get(vocabulary.AttrEventType)
+	r.Attributes.PutBool(vocabulary.AttrIsError, r.Level == "ERROR" || r.Level == "FATAL" || et.Str() == vocabulary.EventError)
+	r.Attributes.PutStr(vocabulary.AttrLogFormat, string(r.Format))
 }
 
 // parseJSON parses a slog JSON line. Keys Elemta repeats with different
@@ -128,7 +130,7 @@ func (p *Parser) parseJSON(r *Record, s string) {
 		setJSON(f.m.PutEmpty(key), v)
 	})
 	f.closeRepeated()
-	p.structured(r, FormatJSON)
+	p.structured(r, vocabulary.FormatJSON)
 }
 
 // setJSON stores a JSON value, typed.

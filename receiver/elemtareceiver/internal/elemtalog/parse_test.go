@@ -12,17 +12,19 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // goldenRecord is how a parsed line is written in a golden file.
 type goldenRecord struct {
-	Line       string         `yaml:"line"`
-	Format     Format         `yaml:"format"`
-	Timestamp  string         `yaml:"timestamp,omitempty"`
-	Level      string         `yaml:"level,omitempty"`
-	Attributes map[string]any `yaml:"attributes"`
+	Line       string            `yaml:"line"`
+	Format     vocabulary.Format `yaml:"format"`
+	Timestamp  string            `yaml:"timestamp,omitempty"`
+	Level      string            `yaml:"level,omitempty"`
+	Attributes map[string]any    `yaml:"attributes"`
 }
 
 func readTokens(t *testing.T, path string) []string {

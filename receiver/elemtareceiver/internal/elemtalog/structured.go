@@ -6,13 +6,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/elemta/otelcol-elemta/internal/vocabulary"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 // structured turns the fields of a JSON or key=value line into a record:
 // time, level and msg become the timestamp, level and log_message; the rest
 // is kept as it was, with the seed's names added next to Elemta's.
-func (p *Parser) structured(r *Record, format Format) {
+func (p *Parser) structured(r *Record, format vocabulary.Format) {
 	r.Format = format
 	attrs := r.Attributes
 
@@ -28,7 +30,7 @@ func (p *Parser) structured(r *Record, format Format) {
 	if msg, ok := attrs.Get("msg"); ok {
 		kept := pcommon.NewValueEmpty() // read before the map grows
 		msg.CopyTo(kept)
-		kept.CopyTo(attrs.PutEmpty(AttrLogMessage))
+		kept.CopyTo(attrs.PutEmpty(vocabulary.AttrLogMessage))
 		attrs.Remove("msg")
 	}
 
@@ -38,11 +40,11 @@ func (p *Parser) structured(r *Record, format Format) {
 		addCommand(attrs, cmd)
 	}
 
-	elemtaType, _ := lastString(attrs, AttrEventType)
+	elemtaType, _ := lastString(attrs, vocabulary.AttrEventType)
 	ours := classifyStructured(attrs, elemtaType, r.Level)
-	attrs.PutStr(AttrEventType, ours)
+	attrs.PutStr(vocabulary.AttrEventType, ours)
 	if elemtaType != "" && elemtaType != ours {
-		attrs.PutStr(AttrElemtaEventType, elemtaType)
+		attrs.PutStr(vocabulary.AttrElemtaEventType, elemtaType)
 	}
 }
 
@@ -118,7 +120,7 @@ func normaliseLevel(l string) string {
 // addClientAddress splits Elemta's client_ip ("127.0.0.21:44731") or
 // remote_addr into client_ip and client_port.
 func addClientAddress(attrs pcommon.Map) {
-	for _, key := range []string{AttrClientIP, "remote_addr", "client_addr"} {
+	for _, key := range []string{vocabulary.AttrClientIP, "remote_addr", "client_addr"} {
 		addr, ok := lastString(attrs, key)
 		if !ok || addr == "" {
 			continue
@@ -136,9 +138,9 @@ func putAddress(attrs pcommon.Map, addr string) bool {
 	if ip == "" {
 		return false
 	}
-	attrs.PutStr(AttrClientIP, ip)
+	attrs.PutStr(vocabulary.AttrClientIP, ip)
 	if port >= 0 {
-		attrs.PutInt(AttrClientPort, int64(port))
+		attrs.PutInt(vocabulary.AttrClientPort, int64(port))
 	}
 	return true
 }
@@ -166,11 +168,11 @@ func splitAddress(addr string) (string, int) {
 // from and to (or to_envelope).
 func addEnvelope(attrs pcommon.Map) {
 	if from, ok := lastString(attrs, "from"); ok {
-		attrs.PutStr(AttrSender, from)
+		attrs.PutStr(vocabulary.AttrSender, from)
 	}
 	for _, key := range []string{"to", "to_envelope"} {
 		if rcpts := stringList(attrs, key); rcpts != nil {
-			putList(attrs, AttrRecipient, rcpts...)
+			putList(attrs, vocabulary.AttrRecipient, rcpts...)
 			return
 		}
 	}
@@ -191,18 +193,18 @@ func addCommand(attrs pcommon.Map, line string) {
 	if cmd == "" {
 		return
 	}
-	attrs.PutStr(AttrSMTPCommand, cmd)
+	attrs.PutStr(vocabulary.AttrSMTPCommand, cmd)
 	if data != "" {
-		attrs.PutStr(AttrCommandData, data)
+		attrs.PutStr(vocabulary.AttrCommandData, data)
 	}
 	switch cmd {
 	case "MAIL FROM":
-		if _, ok := attrs.Get(AttrSender); !ok {
-			attrs.PutStr(AttrSender, addr)
+		if _, ok := attrs.Get(vocabulary.AttrSender); !ok {
+			attrs.PutStr(vocabulary.AttrSender, addr)
 		}
 	case "RCPT TO":
-		if _, ok := attrs.Get(AttrRecipient); !ok && addr != "" {
-			putList(attrs, AttrRecipient, addr)
+		if _, ok := attrs.Get(vocabulary.AttrRecipient); !ok && addr != "" {
+			putList(attrs, vocabulary.AttrRecipient, addr)
 		}
 	}
 }
@@ -254,42 +256,42 @@ func angleAddress(s string) string {
 // from Elemta's own event type, then from the message, then the component.
 func classifyStructured(attrs pcommon.Map, elemtaType, level string) string {
 	switch elemtaType {
-	case EventReception, EventDelivery, EventBounce, EventTempfail, EventDeferral,
-		EventRejection, EventSystem, EventAuthentication:
+	case vocabulary.EventReception, vocabulary.EventDelivery, vocabulary.EventBounce, vocabulary.EventTempfail, vocabulary.EventDeferral,
+		vocabulary.EventRejection, vocabulary.EventSystem, vocabulary.EventAuthentication:
 		return elemtaType
 	case "message_accepted", "message_received":
-		return EventReception
+		return vocabulary.EventReception
 	case "mail_from_accepted", "rcpt_to_accepted", "data_accepted":
-		return EventSMTPCommand
+		return vocabulary.EventSMTPCommand
 	}
 
-	msg, _ := lastString(attrs, AttrLogMessage)
-	_, hasCommand := attrs.Get(AttrSMTPCommand)
+	msg, _ := lastString(attrs, vocabulary.AttrLogMessage)
+	_, hasCommand := attrs.Get(vocabulary.AttrSMTPCommand)
 	switch {
 	case msg == "New connection" || msg == "Connection accepted" || strings.HasPrefix(msg, "new connection"):
-		return EventSMTPConnection
+		return vocabulary.EventSMTPConnection
 	case hasCommand || (strings.HasPrefix(msg, "Processing ") && strings.HasSuffix(msg, " command")):
-		return EventSMTPCommand
+		return vocabulary.EventSMTPCommand
 	case strings.Contains(msg, "uthenticat"): // Authentication, authentication
-		return EventAuthentication
+		return vocabulary.EventAuthentication
 	}
 
-	components := stringList(attrs, AttrComponent)
+	components := stringList(attrs, vocabulary.AttrComponent)
 	for _, c := range components {
 		switch {
 		case strings.Contains(c, "lmtp") || strings.Contains(c, "delivery"):
-			return EventMessageDelivery
+			return vocabulary.EventMessageDelivery
 		case strings.HasPrefix(c, "queue"):
-			return EventQueueProcessing
+			return vocabulary.EventQueueProcessing
 		}
 	}
 	if level == "ERROR" || level == "FATAL" {
-		return EventError
+		return vocabulary.EventError
 	}
 	for _, c := range components {
 		if strings.HasPrefix(c, "smtp") || strings.HasPrefix(c, "session") {
-			return EventSession
+			return vocabulary.EventSession
 		}
 	}
-	return EventSystem
+	return vocabulary.EventSystem
 }

@@ -3,6 +3,8 @@ package elemtalog // import "github.com/elemta/otelcol-elemta/receiver/elemtarec
 import (
 	"strings"
 	"time"
+
+	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 )
 
 // parseText recognises the text shapes by their fixed prefixes: the older
@@ -18,7 +20,7 @@ func (p *Parser) parseText(r *Record, first, rest string) {
 	}
 
 	if after, ok := strings.CutPrefix(head, "SMTP: "); ok && matchDigits(after, "dddd-dd-dd dd:dd:dd ") {
-		r.Format = FormatSMTP
+		r.Format = vocabulary.FormatSMTP
 		r.Timestamp = p.parseLocal("2006-01-02 15:04:05", after[:19])
 		smtpLine(r, withRest(after[20:]))
 		return
@@ -30,8 +32,8 @@ func (p *Parser) parseText(r *Record, first, rest string) {
 		r.unparsed("binary data")
 		return
 	}
-	r.Format = FormatPlain
-	r.Attributes.PutStr(AttrLogMessage, withRest(first))
+	r.Format = vocabulary.FormatPlain
+	r.Attributes.PutStr(vocabulary.AttrLogMessage, withRest(first))
 	for _, pfx := range []string{"WARNING:", "WARN:", "ERROR:", "FATAL:", "INFO:", "DEBUG:"} {
 		if strings.HasPrefix(head, pfx) {
 			r.Level = normaliseLevel(pfx[:len(pfx)-1])
@@ -39,9 +41,9 @@ func (p *Parser) parseText(r *Record, first, rest string) {
 		}
 	}
 	if r.Level == "ERROR" || r.Level == "FATAL" {
-		r.Attributes.PutStr(AttrEventType, EventError)
+		r.Attributes.PutStr(vocabulary.AttrEventType, vocabulary.EventError)
 	} else {
-		r.Attributes.PutStr(AttrEventType, EventSystem)
+		r.Attributes.PutStr(vocabulary.AttrEventType, vocabulary.EventSystem)
 	}
 }
 
@@ -54,24 +56,24 @@ func (p *Parser) parseLocal(layout, s string) time.Time {
 // smtpLine reads the text after the time of an `SMTP:` line.
 func smtpLine(r *Record, text string) {
 	attrs := r.Attributes
-	attrs.PutStr(AttrLogMessage, text)
+	attrs.PutStr(vocabulary.AttrLogMessage, text)
 	lower := strings.ToLower(text)
 	switch {
 	case strings.HasPrefix(lower, "new connection:"):
-		attrs.PutStr(AttrEventType, EventSMTPConnection)
+		attrs.PutStr(vocabulary.AttrEventType, vocabulary.EventSMTPConnection)
 		putAddress(attrs, strings.TrimSpace(text[len("new connection:"):]))
 	case strings.Contains(lower, "connection"):
-		attrs.PutStr(AttrEventType, EventSMTPConnection)
+		attrs.PutStr(vocabulary.AttrEventType, vocabulary.EventSMTPConnection)
 	default:
 		addCommand(attrs, text)
-		cmd, hasCommand := attrs.Get(AttrSMTPCommand)
+		cmd, hasCommand := attrs.Get(vocabulary.AttrSMTPCommand)
 		switch {
 		case (hasCommand && cmd.Str() == "AUTH") || strings.Contains(lower, "authenticat"):
-			attrs.PutStr(AttrEventType, EventAuthentication)
+			attrs.PutStr(vocabulary.AttrEventType, vocabulary.EventAuthentication)
 		case hasCommand:
-			attrs.PutStr(AttrEventType, EventSMTPCommand)
+			attrs.PutStr(vocabulary.AttrEventType, vocabulary.EventSMTPCommand)
 		default:
-			attrs.PutStr(AttrEventType, EventSession)
+			attrs.PutStr(vocabulary.AttrEventType, vocabulary.EventSession)
 		}
 	}
 }
@@ -96,12 +98,12 @@ func (p *Parser) goStdLine(r *Record, head string, withRest func(string) string)
 	if msg != "" && msg[0] != ' ' {
 		return false
 	}
-	r.Format = FormatGoStd
+	r.Format = vocabulary.FormatGoStd
 	r.Timestamp = p.parseLocal("2006/01/02 15:04:05.999999", stamp)
-	r.Attributes.PutStr(AttrLogMessage, withRest(strings.TrimPrefix(msg, " ")))
-	r.Attributes.PutStr(AttrEventType, EventSystem)
+	r.Attributes.PutStr(vocabulary.AttrLogMessage, withRest(strings.TrimPrefix(msg, " ")))
+	r.Attributes.PutStr(vocabulary.AttrEventType, vocabulary.EventSystem)
 	if prefix != "" {
-		r.Attributes.PutStr(AttrComponent, prefix)
+		r.Attributes.PutStr(vocabulary.AttrComponent, prefix)
 	}
 	return true
 }
@@ -129,9 +131,9 @@ func (p *Parser) leveledLine(r *Record, head string, withRest func(string) strin
 	if level == "" {
 		return false
 	}
-	r.Format = FormatLeveled
+	r.Format = vocabulary.FormatLeveled
 	r.Level = level
-	r.Attributes.PutStr(AttrLogMessage, withRest(msg))
+	r.Attributes.PutStr(vocabulary.AttrLogMessage, withRest(msg))
 	stamp := strings.Replace(strings.Replace(head[:end], "T", " ", 1), ",", ".", 1)
 	stamp = strings.TrimSuffix(stamp, "Z")
 	loc := p.loc
@@ -143,11 +145,11 @@ func (p *Parser) leveledLine(r *Record, head string, withRest func(string) strin
 	}
 	switch {
 	case level == "ERROR" || level == "FATAL":
-		r.Attributes.PutStr(AttrEventType, EventError)
+		r.Attributes.PutStr(vocabulary.AttrEventType, vocabulary.EventError)
 	case strings.Contains(msg, "uthenticat"):
-		r.Attributes.PutStr(AttrEventType, EventAuthentication)
+		r.Attributes.PutStr(vocabulary.AttrEventType, vocabulary.EventAuthentication)
 	default:
-		r.Attributes.PutStr(AttrEventType, EventSystem)
+		r.Attributes.PutStr(vocabulary.AttrEventType, vocabulary.EventSystem)
 	}
 	return true
 }

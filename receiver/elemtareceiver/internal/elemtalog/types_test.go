@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/elemta/otelcol-elemta/internal/vocabulary"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -136,8 +138,8 @@ func FuzzParse(f *testing.F) {
 		f.Add(seed)
 	}
 	p := NewParser(time.UTC)
-	known := map[Format]bool{}
-	for _, fm := range Formats {
+	known := map[vocabulary.Format]bool{}
+	for _, fm := range vocabulary.Formats {
 		known[fm] = true
 	}
 	f.Fuzz(func(t *testing.T, line string) {
@@ -151,7 +153,7 @@ func FuzzParse(f *testing.F) {
 		for k, v := range r.Attributes.AsRaw() {
 			requireValidStrings(t, k, v)
 		}
-		if et, _ := r.Attributes.Get(AttrEventType); et.Str() == "" {
+		if et, _ := r.Attributes.Get(vocabulary.AttrEventType); et.Str() == "" {
 			t.Fatalf("no event_type for %q", line)
 		}
 		sc := bufio.NewScanner(bytes.NewReader([]byte(line)))

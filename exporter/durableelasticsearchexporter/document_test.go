@@ -1,0 +1,157 @@
+package durableelasticsearchexporter
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/elemta/otelcol-elemta/internal/vocabulary"
+)
+
+// records flattens a batch into its records, in order.
+func records(ld plog.Logs) []plog.LogRecord {
+	var out []plog.LogRecord
+	for _, rl := range ld.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				out = append(out, lr)
+			}
+		}
+	}
+	return out
+}
+
+// TestFlatDocumentsOfProcessorRecords shapes the records the smtpevent
+// processor emits (its golden files) and compares the documents with
+// testdata/documents/, the documents Elasticsearch has always received:
+// the body is the document, the record keeps the index and the id.
+func TestFlatDocumentsOfProcessorRecords(t *testing.T) {
+	wants, err := filepath.Glob(filepath.Join("testdata", "documents", "*.expected.yaml"))
+	require.NoError(t, err)
+	require.NotEmpty(t, wants)
+	for _, wantPath := range wants {
+		name := filepath.Base(wantPath)
+		t.Run(strings.TrimSuffix(name, ".expected.yaml"), func(t *testing.T) {
+			in, err := golden.ReadLogs(filepath.Join("..", "..", "processor", "smtpeventprocessor", "testdata", name))
+			require.NoError(t, err)
+			want, err := golden.ReadLogs(wantPath)
+			require.NoError(t, err)
+
+			flatDocuments{indexPrefix: defaultIndexPrefix}.shape(in)
+
+			got, wanted := records(in), records(want)
+			require.Len(t, got, len(wanted))
+			for i := range got {
+				assert.Equal(t, wanted[i].Body().AsRaw(), got[i].Body().AsRaw(), "document %d", i)
+				for _, key := range []string{attrIndex, attrDocumentID} {
+					w, _ := wanted[i].Attributes().Get(key)
+					g, ok := got[i].Attributes().Get(key)
+					require.True(t, ok, "document %d has %s", i, key)
+					assert.Equal(t, w.Str(), g.Str(), "document %d: %s", i, key)
+				}
+			}
+			mode, _ := in.ResourceLogs().At(0).ScopeLogs().At(0).Scope().Attributes().Get(attrMappingMode)
+			assert.Equal(t, mappingBodyMap, mode.Str())
+		})
+	}
+}
+
+func TestFlatDocument(t *testing.T) {
+	at := pcommon.NewTimestampFromTime(mustTime(t, "2026-12-01T23:59:59.5+00:00"))
+	observed := pcommon.NewTimestampFromTime(mustTime(t, "2026-12-02T00:00:01Z"))
+	tests := []struct {
+		name      string
+		prepare   func(lr plog.LogRecord)
+		prefix    string
+		wantDoc   map[string]any
+		wantIndex string
+		wantID    string
+	}{
+		{
+			name: "attributes, time and line",
+			prepare: func(lr plog.LogRecord) {
+				lr.SetTimestamp(at)
+				lr.Body().SetStr("the line")
+				lr.Attributes().PutStr("event_type", "delivery")
+				lr.Attributes().PutStr(vocabulary.AttrRecordUID, "uid-1")
+			},
+			prefix:    "elemta-logs-",
+			wantDoc:   map[string]any{"event_type": "delivery", "@timestamp": "2026-12-01T23:59:59.5Z", "message": "the line"},
+			wantIndex: "elemta-logs-2026.12.01",
+			wantID:    "uid-1",
+		},
+		{
+			name: "Elemta's own message and @timestamp keys are kept under elemta_",
+			prepare: func(lr plog.LogRecord) {
+				lr.SetTimestamp(at)
+				lr.Body().SetStr("{\"message\":\"m\"}")
+				lr.Attributes().PutStr("message", "m")
+				lr.Attributes().PutStr("@timestamp", "then")
+			},
+			prefix: "elemta-logs-",
+			wantDoc: map[string]any{
+				"elemta_message": "m", "elemta_@timestamp": "then",
+				"@timestamp": "2026-12-01T23:59:59.5Z", "message": "{\"message\":\"m\"}",
+			},
+			wantIndex: "elemta-logs-2026.12.01",
+		},
+		{
+			name: "no time in the line: the day it was read",
+			prepare: func(lr plog.LogRecord) {
+				lr.SetObservedTimestamp(observed)
+				lr.Body().SetStr("x")
+			},
+			prefix:    "mail-",
+			wantDoc:   map[string]any{"@timestamp": "2026-12-02T00:00:01Z", "message": "x"},
+			wantIndex: "mail-2026.12.02",
+		},
+		{
+			name: "no prefix: contrib routes",
+			prepare: func(lr plog.LogRecord) {
+				lr.SetTimestamp(at)
+				lr.Body().SetStr("x")
+			},
+			wantDoc: map[string]any{"@timestamp": "2026-12-01T23:59:59.5Z", "message": "x"},
+		},
+		{
+			name: "a map body is a document already",
+			prepare: func(lr plog.LogRecord) {
+				lr.SetTimestamp(at)
+				lr.Body().SetEmptyMap().PutStr("message", "shaped before")
+			},
+			prefix:  "elemta-logs-",
+			wantDoc: map[string]any{"message": "shaped before"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ld := plog.NewLogs()
+			lr := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+			tt.prepare(lr)
+			flatDocuments{indexPrefix: tt.prefix}.shape(ld)
+			assert.Equal(t, tt.wantDoc, lr.Body().Map().AsRaw())
+			want := map[string]any{}
+			if tt.wantIndex != "" {
+				want[attrIndex] = tt.wantIndex
+			}
+			if tt.wantID != "" {
+				want[attrDocumentID] = tt.wantID
+			}
+			assert.Equal(t, want, lr.Attributes().AsRaw(), "the record keeps what routes it")
+		})
+	}
+}
+
+func mustTime(t *testing.T, s string) time.Time {
+	t.Helper()
+	at, err := time.Parse(time.RFC3339Nano, s)
+	require.NoError(t, err)
+	return at
+}

@@ -1,0 +1,117 @@
+package elemtareceiver // import "github.com/elemta/otelcol-elemta/receiver/elemtareceiver"
+
+import (
+	"context"
+	"maps"
+	"strings"
+	"sync"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+// linesRead is one call of the file consumer: lines of one file, copied
+// out of its buffer into one string, with where each starts in the file.
+type linesRead struct {
+	lines     []string
+	fileAttrs map[string]any
+	offsets   []int64
+}
+
+// lineBatch gathers the lines the file consumer reads until a batch is
+// full, then delivers it synchronously: reading waits meanwhile. The lines
+// are held raw and converted for each attempt, so that a refused batch is
+// sent again as it was read, not as a processor left it.
+//
+// The file consumer saves its read positions (the checkpoint) after each
+// poll of the files, and it has moved each position past the lines it
+// handed over. checkpointAfterDelivery delivers what is gathered before any
+// checkpoint is written: a position in storage never runs ahead of what the
+// pipeline took. The log file is the durable copy of a line until then.
+type lineBatch struct {
+	maxLines int
+	maxBytes int
+	deliver  func(ctx context.Context, batch func(count bool) plog.Logs)
+	convert  func(reads []linesRead, count bool) plog.Logs
+
+	mu    sync.Mutex
+	reads []linesRead
+	lines int
+	bytes int
+}
+
+// add copies the lines of one read into the batch and delivers the batch
+// once it is full.
+func (b *lineBatch) add(ctx context.Context, tokens [][]byte, fileAttrs map[string]any, offsets []int64) {
+	size := 0
+	for _, tok := range tokens {
+		size += len(tok)
+	}
+	// One copy of the lines: the file consumer reuses its buffer, and the
+	// records' strings are cut from this one.
+	var buf strings.Builder
+	buf.Grow(size)
+	for _, tok := range tokens {
+		buf.Write(tok)
+	}
+	all := buf.String()
+	read := linesRead{
+		lines:     make([]string, len(tokens)),
+		fileAttrs: maps.Clone(fileAttrs),
+		offsets:   append([]int64(nil), offsets[:len(tokens)]...),
+	}
+	start := 0
+	for i, tok := range tokens {
+		read.lines[i] = all[start : start+len(tok)]
+		start += len(tok)
+	}
+
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.reads = append(b.reads, read)
+	b.lines += len(tokens)
+	b.bytes += size
+	if b.lines >= b.maxLines || b.bytes >= b.maxBytes {
+		b.flushLocked(ctx)
+	}
+}
+
+// flush delivers what is gathered.
+func (b *lineBatch) flush(ctx context.Context) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.flushLocked(ctx)
+}
+
+func (b *lineBatch) flushLocked(ctx context.Context) {
+	if len(b.reads) == 0 {
+		return
+	}
+	reads := b.reads
+	b.reads, b.lines, b.bytes = nil, 0, 0
+	b.deliver(ctx, func(count bool) plog.Logs { return b.convert(reads, count) })
+}
+
+// checkpointAfterDelivery is the file consumer's persister: before it
+// writes read positions, the lines read up to them are delivered (or, at
+// shutdown, saved with the pending batches).
+type checkpointAfterDelivery struct {
+	operator.Persister
+	flush func()
+}
+
+func (p checkpointAfterDelivery) Set(ctx context.Context, key string, value []byte) error {
+	p.flush()
+	return p.Persister.Set(ctx, key, value)
+}
+
+func (p checkpointAfterDelivery) Delete(ctx context.Context, key string) error {
+	p.flush()
+	return p.Persister.Delete(ctx, key)
+}
+
+func (p checkpointAfterDelivery) Batch(ctx context.Context, ops ...*storage.Operation) error {
+	p.flush()
+	return p.Persister.Batch(ctx, ops...)
+}

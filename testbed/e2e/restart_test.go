@@ -1,0 +1,126 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/elemta/otelcol-elemta/testbed/esdouble"
+)
+
+// The default configuration keeps no second copy of a line: a file's read
+// position is saved past a line only once Elasticsearch has it, so the log
+// file is the copy until then. These tests end the collector at the worst
+// moments and check that a new run, on the same storage directory, sends
+// every line once.
+
+// waitForRetries waits until the collector says it retries a refused or
+// failed bulk request.
+func waitForRetries(t *testing.T, c *collector) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		return strings.Contains(c.output.String(), "Exporting failed. Will retry the request after interval.")
+	}, 30*time.Second, 100*time.Millisecond, "the collector never retried")
+}
+
+func TestRestartAfterAnOutage(t *testing.T) {
+	tests := []struct {
+		name  string
+		lines int
+		end   func(t *testing.T, c *collector)
+	}{
+		{"stopped, within the first batch", 500, func(t *testing.T, c *collector) { c.stop(t) }},
+		{"stopped mid-file", 20000, func(t *testing.T, c *collector) { c.stop(t) }},
+		{"killed, within the first batch", 500, func(t *testing.T, c *collector) { c.kill(t) }},
+		{"killed mid-file", 20000, func(t *testing.T, c *collector) { c.kill(t) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			down := esdouble.New()
+			addr := down.Addr()
+			down.Close() // unreachable during the whole first run
+
+			logDir, storage := t.TempDir(), t.TempDir()
+			env := defaultEnv(logDir, storage, "http://"+addr)
+			config := filepath.Join(distDir(t), "config.yaml")
+			lines := numberedLines("written during the outage", tt.lines)
+			appendLines(t, filepath.Join(logDir, "elemta.log"), lines)
+
+			first := startCollector(t, env, config)
+			waitForRetries(t, first)
+			code, _ := first.healthAnswer(t)
+			assert.Equal(t, 200, code, "healthy within the health window")
+			tt.end(t, first)
+
+			es, err := esdouble.NewAt(addr)
+			require.NoError(t, err)
+			defer es.Close()
+			second := startCollector(t, env, config)
+			requireEachOnce(t, es, lines)
+			second.stop(t)
+		})
+	}
+}
+
+// TestKilledWhileDelivering kills the collector while Elasticsearch is
+// taking bulk requests slowly: some batches are indexed, one is in flight,
+// the read position is older than both. The next run sends the lines from
+// the saved position again; their ids make each land on its own document.
+func TestKilledWhileDelivering(t *testing.T) {
+	es := esdouble.New()
+	defer es.Close()
+	es.SetDelay(200 * time.Millisecond)
+	logDir, storage := t.TempDir(), t.TempDir()
+	env := defaultEnv(logDir, storage, es.URL())
+	config := filepath.Join(distDir(t), "config.yaml")
+	lines := numberedLines("indexed while the collector was killed", 20000)
+	appendLines(t, filepath.Join(logDir, "elemta.log"), lines)
+
+	first := startCollector(t, env, config)
+	require.Eventually(t, func() bool { return len(es.Documents()) >= 3000 }, 60*time.Second, 20*time.Millisecond)
+	first.kill(t)
+	before := len(es.Documents())
+	require.Less(t, before, len(lines), "killed before the end")
+
+	es.SetDelay(0)
+	second := startCollector(t, env, config)
+	requireEachOnce(t, es, lines)
+	second.stop(t)
+	assert.Positive(t, es.Outcomes()["index/updated"], "lines sent again replaced their own documents")
+}
+
+// TestRotationWithDeletionDuringAnOutage: while Elasticsearch is down,
+// logrotate renames the file being read and, at the next rotation, deletes
+// it. The collector still holds the file open, so its lines are read to the
+// end and arrive once Elasticsearch is back, with the lines of the new file.
+func TestRotationWithDeletionDuringAnOutage(t *testing.T) {
+	down := esdouble.New()
+	addr := down.Addr()
+	down.Close()
+
+	logDir, storage := t.TempDir(), t.TempDir()
+	logFile := filepath.Join(logDir, "elemta.log")
+	env := defaultEnv(logDir, storage, "http://"+addr)
+	config := filepath.Join(distDir(t), "config.yaml")
+	before := numberedLines("written before the rotation", 20000)
+	appendLines(t, logFile, before)
+
+	c := startCollector(t, env, config)
+	waitForRetries(t, c)
+	require.NoError(t, os.Rename(logFile, logFile+".1")) // logrotate, first rotation
+	after := numberedLines("written after the rotation", 500)
+	appendLines(t, logFile, after)
+	time.Sleep(time.Second)
+	require.NoError(t, os.Remove(logFile+".1")) // second rotation: rotate 1 deletes the oldest copy
+
+	es, err := esdouble.NewAt(addr)
+	require.NoError(t, err)
+	defer es.Close()
+	requireEachOnce(t, es, append(before, after...))
+	c.stop(t)
+}
