@@ -117,6 +117,20 @@ validate: build ## Validate every configuration the repository ships.
 	  echo "validate$$args"; $(BIN) validate $$args; \
 	done
 
+# The stock contrib collector `make bench-e2e` compares with: ocb builds
+# testbed/stock/builder-config.yaml, seeded with its own lock file.
+STOCK_DIR := $(BUILD_DIR)/stock
+STOCK_BIN := $(STOCK_DIR)/otelcol-stock
+
+$(STOCK_BIN): $(BUILDER) testbed/stock/builder-config.yaml testbed/stock/ocb.go.sum
+	@mkdir -p $(STOCK_DIR)
+	cp testbed/stock/ocb.go.sum $(STOCK_DIR)/go.sum
+	$(BUILDER) --config testbed/stock/builder-config.yaml
+
+.PHONY: bench-e2e
+bench-e2e: $(BIN) $(STOCK_BIN) ## otelcol-elemta and stock contrib side by side: lines per CPU-second and peak RSS.
+	$(GO) run ./testbed/benche2e --ours $(BIN) --stock $(STOCK_BIN) $(BENCH_E2E_FLAGS)
+
 .PHONY: lint
 lint: ## golangci-lint (pinned) on every package.
 	$(TOOLS) golangci-lint run ./...

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension/extensionmiddleware"
@@ -32,8 +33,10 @@ const (
 )
 
 var (
-	createPrefix      = []byte(`{"create":`)
-	indexPrefix       = []byte(`{"index":`)
+	createPrefix = []byte(`{"create":`)
+	// indexPrefix is as long as createPrefix (JSON allows the space), so
+	// that the actions are rewritten in place.
+	indexPrefix       = []byte(`{"index": `)
 	requireDataStream = []byte(`"require_data_stream":true`)
 )
 
@@ -75,7 +78,13 @@ func (rt *bulkRoundTripper) RoundTrip(req *http.Request) (*http.Response, error)
 	if enc := req.Header.Get(headerContentEncoding); enc != "" {
 		return nil, fmt.Errorf("durable_elasticsearch: the bulk request is already %s-encoded; contrib's compression must be off", enc)
 	}
-	body, err := io.ReadAll(req.Body)
+	bodyBuf := buffers.Get().(*bytes.Buffer)
+	defer buffers.Put(bodyBuf)
+	bodyBuf.Reset()
+	if req.ContentLength > 0 {
+		bodyBuf.Grow(int(req.ContentLength))
+	}
+	_, err := bodyBuf.ReadFrom(req.Body)
 	closeErr := req.Body.Close()
 	if err != nil {
 		return nil, fmt.Errorf("durable_elasticsearch: reading the bulk request: %w", err)
@@ -83,10 +92,11 @@ func (rt *bulkRoundTripper) RoundTrip(req *http.Request) (*http.Response, error)
 	if closeErr != nil {
 		return nil, fmt.Errorf("durable_elasticsearch: reading the bulk request: %w", closeErr)
 	}
+	body := bodyBuf.Bytes()
 	// Data streams take create only: a request or a document that requires
 	// one (contrib's otel mapping mode does) keeps its create actions.
 	if rt.m.rewrite && req.URL.Query().Get("require_data_stream") != "true" {
-		body = createToIndex(body)
+		createToIndex(body)
 	}
 	out := req.Clone(req.Context())
 	if req.Header.Get(headerUncompressedSize) != "" {
@@ -94,7 +104,9 @@ func (rt *bulkRoundTripper) RoundTrip(req *http.Request) (*http.Response, error)
 	}
 	wire := body
 	if rt.m.gzip {
-		if wire, err = compress(body, rt.m.gzipLevel); err != nil {
+		wireBuf := buffers.Get().(*bytes.Buffer)
+		defer buffers.Put(wireBuf)
+		if wire, err = compress(wireBuf, body, rt.m.gzipLevel); err != nil {
 			return nil, err
 		}
 		out.Header.Set(headerContentEncoding, "gzip")
@@ -120,12 +132,26 @@ func (rt *bulkRoundTripper) RoundTrip(req *http.Request) (*http.Response, error)
 	return resp, nil
 }
 
-func compress(body []byte, level int) ([]byte, error) {
-	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, level)
-	if err != nil {
-		return nil, fmt.Errorf("durable_elasticsearch: %w", err)
+// buffers hold bulk bodies, plain and compressed, for one round trip each.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// gzipWriters are kept by level: a writer's state is large to allocate.
+var gzipWriters sync.Map // level -> *sync.Pool of *gzip.Writer
+
+// compress writes body gzip-compressed into buf and returns buf's bytes.
+func compress(buf *bytes.Buffer, body []byte, level int) ([]byte, error) {
+	buf.Reset()
+	pool, _ := gzipWriters.LoadOrStore(level, &sync.Pool{})
+	zw, _ := pool.(*sync.Pool).Get().(*gzip.Writer)
+	if zw == nil {
+		var err error
+		if zw, err = gzip.NewWriterLevel(buf, level); err != nil {
+			return nil, fmt.Errorf("durable_elasticsearch: %w", err)
+		}
+	} else {
+		zw.Reset(buf)
 	}
+	defer pool.(*sync.Pool).Put(zw)
 	if _, err := zw.Write(body); err != nil {
 		return nil, fmt.Errorf("durable_elasticsearch: compressing the bulk request: %w", err)
 	}
@@ -136,11 +162,11 @@ func compress(body []byte, level int) ([]byte, error) {
 }
 
 // createToIndex turns the `create` actions of a bulk body (NDJSON: an
-// action line, then its document line) into `index` actions, except those
-// that require a data stream. A body holding anything but create/document
-// pairs is returned unchanged: then only its action lines could be told
-// from its document lines.
-func createToIndex(body []byte) []byte {
+// action line, then its document line) into `index` actions in place,
+// except those that require a data stream. A body holding anything but
+// create/document pairs is left unchanged: then only its action lines
+// could be told from its document lines.
+func createToIndex(body []byte) {
 	var actions []int // offsets of the action lines to rewrite
 	for pos, action := 0, true; pos < len(body); action = !action {
 		end := bytes.IndexByte(body[pos:], '\n')
@@ -150,7 +176,7 @@ func createToIndex(body []byte) []byte {
 		if action {
 			line := body[pos : pos+end]
 			if !bytes.HasPrefix(line, createPrefix) {
-				return body
+				return
 			}
 			if !bytes.Contains(line, requireDataStream) {
 				actions = append(actions, pos)
@@ -158,15 +184,7 @@ func createToIndex(body []byte) []byte {
 		}
 		pos += end + 1
 	}
-	if len(actions) == 0 {
-		return body
-	}
-	out := make([]byte, 0, len(body)-len(actions))
-	prev := 0
 	for _, at := range actions {
-		out = append(out, body[prev:at]...)
-		out = append(out, indexPrefix...)
-		prev = at + len(createPrefix)
+		copy(body[at:], indexPrefix)
 	}
-	return append(out, body[prev:]...)
 }

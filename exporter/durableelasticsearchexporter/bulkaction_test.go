@@ -21,16 +21,18 @@ func TestCreateToIndex(t *testing.T) {
 	tests := []struct {
 		name, in, want string
 	}{
-		{"one document", "{\"create\":{\"_index\":\"i\",\"_id\":\"a\"}}\n{\"x\":1}\n", "{\"index\":{\"_index\":\"i\",\"_id\":\"a\"}}\n{\"x\":1}\n"},
-		{"several, no final newline", "{\"create\":{\"_id\":\"a\"}}\n{\"x\":1}\n{\"create\":{\"_id\":\"b\"}}\n{\"x\":2}", "{\"index\":{\"_id\":\"a\"}}\n{\"x\":1}\n{\"index\":{\"_id\":\"b\"}}\n{\"x\":2}"},
-		{"a document that looks like an action", "{\"create\":{}}\n{\"create\":{\"k\":1}}\n", "{\"index\":{}}\n{\"create\":{\"k\":1}}\n"},
+		{"one document", "{\"create\":{\"_index\":\"i\",\"_id\":\"a\"}}\n{\"x\":1}\n", "{\"index\": {\"_index\":\"i\",\"_id\":\"a\"}}\n{\"x\":1}\n"},
+		{"several, no final newline", "{\"create\":{\"_id\":\"a\"}}\n{\"x\":1}\n{\"create\":{\"_id\":\"b\"}}\n{\"x\":2}", "{\"index\": {\"_id\":\"a\"}}\n{\"x\":1}\n{\"index\": {\"_id\":\"b\"}}\n{\"x\":2}"},
+		{"a document that looks like an action", "{\"create\":{}}\n{\"create\":{\"k\":1}}\n", "{\"index\": {}}\n{\"create\":{\"k\":1}}\n"},
 		{"another action is left alone", "{\"create\":{}}\n{\"x\":1}\n{\"delete\":{\"_id\":\"a\"}}\n", "{\"create\":{}}\n{\"x\":1}\n{\"delete\":{\"_id\":\"a\"}}\n"},
-		{"a document bound for a data stream keeps create", "{\"create\":{\"_index\":\"logs-a-b\",\"require_data_stream\":true}}\n{\"x\":1}\n{\"create\":{\"_id\":\"b\"}}\n{\"x\":2}\n", "{\"create\":{\"_index\":\"logs-a-b\",\"require_data_stream\":true}}\n{\"x\":1}\n{\"index\":{\"_id\":\"b\"}}\n{\"x\":2}\n"},
+		{"a document bound for a data stream keeps create", "{\"create\":{\"_index\":\"logs-a-b\",\"require_data_stream\":true}}\n{\"x\":1}\n{\"create\":{\"_id\":\"b\"}}\n{\"x\":2}\n", "{\"create\":{\"_index\":\"logs-a-b\",\"require_data_stream\":true}}\n{\"x\":1}\n{\"index\": {\"_id\":\"b\"}}\n{\"x\":2}\n"},
 		{"empty", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, string(createToIndex([]byte(tt.in))))
+			body := []byte(tt.in)
+			createToIndex(body)
+			assert.Equal(t, tt.want, string(body))
 		})
 	}
 }

@@ -77,9 +77,14 @@ func document(lr plog.LogRecord, days *dailyIndex) {
 		}
 	}
 	var stamp [40]byte
-	attrs.PutStr(vocabulary.AttrTimestamp, string(at.AppendFormat(stamp[:0], time.RFC3339Nano)))
-	attrs.PutStr(vocabulary.AttrMessage, lr.Body().AsString())
-	attrs.MoveTo(lr.Body().SetEmptyMap())
+	line := lr.Body().AsString()
+	body := lr.Body().SetEmptyMap()
+	attrs.MoveTo(body)
+	// One allocation for the two fields added: the attributes were copied
+	// for this exporter without room to spare.
+	body.EnsureCapacity(body.Len() + 2)
+	body.PutStr(vocabulary.AttrTimestamp, string(at.AppendFormat(stamp[:0], time.RFC3339Nano)))
+	body.PutStr(vocabulary.AttrMessage, line)
 
 	// What contrib's exporter routes by stays on the record.
 	attrs.EnsureCapacity(2)

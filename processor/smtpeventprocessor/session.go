@@ -1,9 +1,10 @@
 package smtpeventprocessor // import "github.com/elemta/otelcol-elemta/processor/smtpeventprocessor"
 
 import (
-	"container/list"
 	"sync"
 	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 )
 
 // sessionKey is a name a session is known by: one of Elemta's session
@@ -15,36 +16,38 @@ type sessionKey struct {
 
 // session is what one SMTP session learnt so far.
 type session struct {
-	keys      []sessionKey // every name the session is known by
-	clientIP  string
-	port      int64
-	hasPort   bool
-	helo      string
-	user      string
-	tls       bool
-	hasTLS    bool
-	lastSeen  time.Time
-	lruHandle *list.Element
+	keys     []sessionKey // every name the session is known by
+	clientIP string
+	port     int64
+	hasPort  bool
+	helo     string
+	user     string
+	tls      bool
+	hasTLS   bool
+	lastSeen time.Time
 }
 
 // sessionTable is a bounded LRU of sessions that also forgets a session
-// not seen for ttl. It is safe for concurrent use.
+// not seen for ttl. A session is known by several names (Elemta renews its
+// id after AUTH), so the LRU holds sessions and a map holds their names.
+// The expiry is checked when a session is looked up: golang-lru's
+// expirable LRU runs a goroutine per cache that it never stops. It is safe
+// for concurrent use.
 type sessionTable struct {
 	mu      sync.Mutex
-	max     int
 	ttl     time.Duration
+	lru     *lru.Cache[*session, struct{}]
 	byKey   map[sessionKey]*session
-	lru     *list.List // front: most recently seen
 	now     func() time.Time
 	onEvict func()
 	onSize  func(delta int64)
 }
 
 func newSessionTable(maxSessions int, ttl time.Duration, onEvict func(), onSize func(int64)) *sessionTable {
-	return &sessionTable{
-		max: maxSessions, ttl: ttl, byKey: map[sessionKey]*session{}, lru: list.New(),
-		now: time.Now, onEvict: onEvict, onSize: onSize,
-	}
+	t := &sessionTable{ttl: ttl, byKey: map[sessionKey]*session{}, now: time.Now, onEvict: onEvict, onSize: onSize}
+	// Fails only for a size <= 0, which Config.Validate refuses.
+	t.lru, _ = lru.NewWithEvict(maxSessions, func(s *session, _ struct{}) { t.forget(s) })
+	return t
 }
 
 // with runs fn on the session known by any of keys, created if none is,
@@ -56,32 +59,21 @@ func (t *sessionTable) with(keys []sessionKey, fresh bool, fn func(*session)) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	before := t.lru.Len()
 	now := t.now()
 	var s *session
-	if !fresh {
-		for _, k := range keys {
-			if found, ok := t.byKey[k]; ok {
-				if now.Sub(found.lastSeen) > t.ttl {
-					t.remove(found)
-					continue
-				}
-				s = found
-				break
-			}
-		}
-	} else {
-		for _, k := range keys {
-			if old, ok := t.byKey[k]; ok {
-				t.remove(old)
-			}
+	for _, k := range keys {
+		found, ok := t.byKey[k]
+		switch {
+		case !ok:
+		case fresh || now.Sub(found.lastSeen) > t.ttl:
+			t.lru.Remove(found)
+		case s == nil:
+			s = found
 		}
 	}
 	if s == nil {
 		s = &session{}
-		s.lruHandle = t.lru.PushFront(s)
-		t.onSize(1)
-	} else {
-		t.lru.MoveToFront(s.lruHandle)
 	}
 	for _, k := range keys {
 		if t.byKey[k] != s {
@@ -90,22 +82,20 @@ func (t *sessionTable) with(keys []sessionKey, fresh bool, fn func(*session)) {
 		}
 	}
 	s.lastSeen = now
-	fn(s)
-	for t.lru.Len() > t.max {
-		t.remove(t.lru.Back().Value.(*session))
+	if t.lru.Add(s, struct{}{}) { // the least recently seen went
 		t.onEvict()
 	}
+	fn(s)
+	t.onSize(int64(t.lru.Len() - before))
 }
 
-// remove drops a session and every key that leads to it; t.mu is held.
-func (t *sessionTable) remove(s *session) {
+// forget drops the names of a session the LRU removed; t.mu is held.
+func (t *sessionTable) forget(s *session) {
 	for _, k := range s.keys {
 		if t.byKey[k] == s {
 			delete(t.byKey, k)
 		}
 	}
-	t.lru.Remove(s.lruHandle)
-	t.onSize(-1)
 }
 
 // len is the number of sessions held.

@@ -39,7 +39,7 @@ func TestComponents(t *testing.T) {
 	}
 
 	want := map[string][]string{
-		"receivers":  {"elemta", "file_log", "otlp", "prometheus"},
+		"receivers":  {"elemta", "file_log", "otlp"},
 		"processors": {"batch", "memory_limiter", "transform", "filter", "attributes", "resource"},
 		"exporters": {
 			"elasticsearch", "durable_elasticsearch", "prometheus", "otlp_grpc", "otlp_http", "kafka", "file", "debug",

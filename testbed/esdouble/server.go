@@ -163,6 +163,13 @@ func (s *Server) Documents() []Document {
 	return out
 }
 
+// DocumentCount is the number of documents stored, without copying them.
+func (s *Server) DocumentCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.docs)
+}
+
 // Requests returns a copy of every request received, in order.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()

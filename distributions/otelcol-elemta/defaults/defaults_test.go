@@ -1,6 +1,8 @@
 package defaults
 
 import (
+	"os"
+	"runtime/debug"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,4 +17,12 @@ func TestHealthFromComponentStatusIsOn(t *testing.T) {
 		}
 	})
 	assert.True(t, on)
+}
+
+func TestGCPercentUnlessGOGCIsSet(t *testing.T) {
+	if os.Getenv("GOGC") != "" {
+		t.Skip("GOGC is set: the runtime's own setting stands")
+	}
+	percent := debug.SetGCPercent(GCPercent)
+	assert.Equal(t, GCPercent, percent)
 }

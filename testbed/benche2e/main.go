@@ -1,0 +1,397 @@
+// Command benche2e runs otelcol-elemta and the stock contrib collector
+// (testbed/stock) on the same generated Elemta log into the same local
+// _bulk endpoint, one after the other in one run, and reports for each the
+// lines indexed per CPU-second of the collector process, its peak resident
+// memory, and both as ratios to stock contrib on its defaults.
+//
+// Two loads: a burst (the whole file is there when the collector starts)
+// and a steady rate (lines appended at -rate per second while it runs).
+// `make bench-e2e` builds both collectors and runs it.
+package main
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/elemta/otelcol-elemta/testbed/esdouble"
+)
+
+// setup is one collector with its configuration.
+type setup struct {
+	name    string
+	binary  string
+	configs []string
+	// env gives the collector its log path, storage and endpoint.
+	env func(logPaths, storage, endpoint string) []string
+}
+
+// result is what one run of one setup measured.
+type result struct {
+	lines   int
+	cpu     time.Duration
+	peakRSS int64 // bytes
+	wall    time.Duration
+}
+
+func (r result) linesPerCPUSecond() float64 { return float64(r.lines) / r.cpu.Seconds() }
+
+func main() {
+	ours := flag.String("ours", "bin/otelcol-elemta", "otelcol-elemta binary")
+	stock := flag.String("stock", "_build/stock/otelcol-stock", "stock contrib collector binary")
+	dist := flag.String("dist", "distributions/otelcol-elemta", "directory of otelcol-elemta's config.yaml")
+	stockDir := flag.String("stock-configs", "testbed/stock", "directory of the stock collector's configurations")
+	here := flag.String("overlays", "testbed/benche2e", "directory of this command's config overlays")
+	samples := flag.String("samples", "distributions/otelcol-elemta/samples", "directory of real Elemta JSON lines (*.log)")
+	seed := flag.String("seed", "", "file of the seed's text lines; the built-in ones when empty")
+	burst := flag.Int("burst", 200000, "lines of the burst")
+	rate := flag.Int("rate", 5000, "lines per second of the steady load")
+	steady := flag.Duration("steady", 20*time.Second, "duration of the steady load")
+	oursExtra := flag.String("ours-extra", "", "more config files for otelcol-elemta, comma-separated (a pprof overlay, say)")
+	only := flag.String("only", "", "run only the collectors whose name contains this")
+	loadsFlag := flag.String("loads", "burst,steady", "loads to run: burst, steady or both")
+	rounds := flag.Int("rounds", 3, "runs of each collector on each load; the median counts")
+	flag.Parse()
+
+	input, err := mixedLines(*samples, *seed)
+	if err != nil {
+		fail(err)
+	}
+	setups := []setup{
+		{name: "otelcol-elemta, default config (durable)", binary: *ours, configs: []string{filepath.Join(*dist, "config.yaml")}, env: oursEnv},
+		{name: "stock contrib, defaults", binary: *stock, configs: []string{filepath.Join(*stockDir, "default.yaml")}, env: stockEnv},
+		{name: "stock contrib, tuned for durability", binary: *stock, configs: []string{filepath.Join(*stockDir, "default.yaml"), filepath.Join(*stockDir, "durable.yaml")}, env: stockEnv},
+		{name: "otelcol-elemta, persistent queue (a second copy)", binary: *ours, configs: []string{filepath.Join(*dist, "config.yaml"), filepath.Join(*here, "persistent_queue.yaml")}, env: oursEnv},
+	}
+	if *oursExtra != "" {
+		setups[0].configs = append(setups[0].configs, strings.Split(*oursExtra, ",")...)
+	}
+	loads := []struct {
+		name string
+		run  func(s setup) (result, error)
+	}{
+		{fmt.Sprintf("burst of %d lines", *burst), func(s setup) (result, error) { return runBurst(s, input, *burst) }},
+		{fmt.Sprintf("steady %d lines/s for %s", *rate, *steady), func(s setup) (result, error) { return runSteady(s, input, *rate, *steady) }},
+	}
+
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "load\tcollector\tlines\tCPU s\tlines/CPU-s\tpeak RSS MiB\tvs stock: lines/CPU-s\tvs stock: RSS\t")
+	for _, load := range loads {
+		if !strings.Contains(*loadsFlag, strings.Fields(load.name)[0]) {
+			continue
+		}
+		// The collectors take turns in each round, so that a slower spell
+		// of the machine touches them alike; each one's median counts.
+		runs := make([][]result, len(setups))
+		for range *rounds {
+			for i, s := range setups {
+				if !strings.Contains(s.name, *only) {
+					continue
+				}
+				r, err := load.run(s)
+				if err != nil {
+					fail(fmt.Errorf("%s, %s: %w", load.name, s.name, err))
+				}
+				fmt.Fprintf(os.Stderr, "%s, %s: %d lines, CPU %.2fs, wall %.1fs, peak RSS %d MiB\n",
+					load.name, s.name, r.lines, r.cpu.Seconds(), r.wall.Seconds(), r.peakRSS>>20)
+				runs[i] = append(runs[i], r)
+			}
+		}
+		base := result{lines: 1, cpu: time.Second, peakRSS: 1}
+		if len(runs[1]) > 0 {
+			base = median(runs[1])
+		}
+		for i, s := range setups {
+			if len(runs[i]) == 0 {
+				continue
+			}
+			r := median(runs[i])
+			fmt.Fprintf(w, "%s\t%s\t%d\t%.2f\t%.0f\t%d\t%.2f×\t%.2f×\t\n", load.name, s.name, r.lines, r.cpu.Seconds(),
+				r.linesPerCPUSecond(), r.peakRSS>>20, r.linesPerCPUSecond()/base.linesPerCPUSecond(), float64(r.peakRSS)/float64(base.peakRSS))
+		}
+	}
+	_ = w.Flush()
+}
+
+// median is the run of median CPU time, with the median peak RSS.
+func median(runs []result) result {
+	byCPU := slices.Clone(runs)
+	slices.SortFunc(byCPU, func(a, b result) int { return cmp.Compare(a.cpu, b.cpu) })
+	byRSS := slices.Clone(runs)
+	slices.SortFunc(byRSS, func(a, b result) int { return cmp.Compare(a.peakRSS, b.peakRSS) })
+	m := byCPU[len(byCPU)/2]
+	m.peakRSS = byRSS[len(byRSS)/2].peakRSS
+	return m
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "benche2e:", err)
+	os.Exit(1)
+}
+
+func oursEnv(logPaths, storage, endpoint string) []string {
+	return []string{
+		"ELEMTA_LOG_PATHS=" + logPaths,
+		"OTELCOL_ELEMTA_STORAGE=" + storage,
+		"ELASTICSEARCH_ENDPOINT=" + endpoint,
+		"OTELCOL_ELEMTA_HEALTH_ENDPOINT=127.0.0.1:0",
+		"OTELCOL_ELEMTA_METRICS_ENDPOINT=127.0.0.1:0",
+		"OTELCOL_ELEMTA_TELEMETRY_HOST=127.0.0.1",
+		"OTELCOL_ELEMTA_TELEMETRY_PORT=0",
+	}
+}
+
+func stockEnv(logPaths, storage, endpoint string) []string {
+	return []string{"BENCH_LOG_PATHS=" + logPaths, "BENCH_STORAGE=" + storage, "ELASTICSEARCH_ENDPOINT=" + endpoint}
+}
+
+// builtinSeedLines are the text lines of the seed document, the older
+// shapes Elemta and its side loggers write.
+var builtinSeedLines = []string{
+	"SMTP: 2024-01-15 10:30:45 new connection: 192.168.1.100:54321",
+	"SMTP: 2024-01-15 10:30:46 EHLO client.example.com",
+	"SMTP: 2024-01-15 10:30:47 MAIL FROM:<sender@example.com>",
+	"component=queue-processor message_id=abc123 from=sender@example.com to=[recipient@example.com]",
+	"component=lmtp-delivery message_id=abc123 from=sender@example.com to=[recipient@example.com]",
+	"2024-01-15 10:30:48 ERROR Failed to deliver message: connection refused",
+}
+
+// mixedLines returns the input's lines: real JSON lines and the seed's
+// text lines, alternating, so that half the input is each.
+func mixedLines(samplesDir, seedFile string) ([]string, error) {
+	files, err := filepath.Glob(filepath.Join(samplesDir, "*.log"))
+	if err != nil {
+		return nil, err
+	}
+	var jsonLines []string
+	for _, f := range files {
+		lines, err := readLines(f)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range lines {
+			if strings.HasPrefix(l, "{") {
+				jsonLines = append(jsonLines, l)
+			}
+		}
+	}
+	if len(jsonLines) == 0 {
+		return nil, fmt.Errorf("no JSON lines in %s", samplesDir)
+	}
+	text := builtinSeedLines
+	if seedFile != "" {
+		if text, err = readLines(seedFile); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]string, 0, 2*len(jsonLines))
+	for i, l := range jsonLines {
+		out = append(out, l, text[i%len(text)])
+	}
+	return out, nil
+}
+
+func readLines(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
+	for sc.Scan() {
+		if sc.Text() != "" {
+			out = append(out, sc.Text())
+		}
+	}
+	return out, sc.Err()
+}
+
+// writeLines appends n lines of input, cycling, starting at line from.
+func writeLines(w io.Writer, input []string, from, n int) error {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	for i := from; i < from+n; i++ {
+		if _, err := bw.WriteString(input[i%len(input)]); err != nil {
+			return err
+		}
+		if err := bw.WriteByte('\n'); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+func runBurst(s setup, input []string, n int) (result, error) {
+	dir, err := os.MkdirTemp("", "benche2e-")
+	if err != nil {
+		return result{}, err
+	}
+	defer os.RemoveAll(dir)
+	logFile := filepath.Join(dir, "logs", "elemta.log")
+	if err := os.MkdirAll(filepath.Dir(logFile), 0o755); err != nil {
+		return result{}, err
+	}
+	f, err := os.Create(logFile)
+	if err != nil {
+		return result{}, err
+	}
+	if err := writeLines(f, input, 0, n); err != nil {
+		return result{}, err
+	}
+	if err := f.Close(); err != nil {
+		return result{}, err
+	}
+	return run(s, dir, n, nil)
+}
+
+func runSteady(s setup, input []string, rate int, d time.Duration) (result, error) {
+	dir, err := os.MkdirTemp("", "benche2e-")
+	if err != nil {
+		return result{}, err
+	}
+	defer os.RemoveAll(dir)
+	logFile := filepath.Join(dir, "logs", "elemta.log")
+	if err := os.MkdirAll(filepath.Dir(logFile), 0o755); err != nil {
+		return result{}, err
+	}
+	const tick = 100 * time.Millisecond
+	perTick := rate / int(time.Second/tick)
+	ticks := int(d / tick)
+	n := perTick * ticks
+	writer := func() error {
+		f, err := os.OpenFile(logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		t := time.NewTicker(tick)
+		defer t.Stop()
+		for i := range ticks {
+			<-t.C
+			if err := writeLines(f, input, i*perTick, perTick); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return run(s, dir, n, writer)
+}
+
+// run starts the collector on dir/logs/*.log, runs write (if any) while
+// it runs, waits until n documents are indexed, stops it and reads its
+// resource usage.
+func run(s setup, dir string, n int, write func() error) (result, error) {
+	es := esdouble.New()
+	defer es.Close()
+	storage := filepath.Join(dir, "storage")
+	if err := os.MkdirAll(storage, 0o755); err != nil {
+		return result{}, err
+	}
+	var args []string
+	for _, c := range s.configs {
+		args = append(args, "--config", c)
+	}
+	cmd := exec.Command(s.binary, args...)
+	cmd.Env = append(os.Environ(), s.env(filepath.Join(dir, "logs", "*.log"), storage, es.URL())...)
+	out, err := os.Create(filepath.Join(dir, "collector.log"))
+	if err != nil {
+		return result{}, err
+	}
+	defer out.Close()
+	cmd.Stdout, cmd.Stderr = out, out
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return result{}, err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+
+	writeErr := make(chan error, 1)
+	if write != nil {
+		go func() { writeErr <- write() }()
+	} else {
+		writeErr <- nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	for es.DocumentCount() < n {
+		select {
+		case err := <-exited:
+			log, _ := os.ReadFile(out.Name())
+			return result{}, fmt.Errorf("collector exited: %v\n%s", err, tail(string(log)))
+		case <-ctx.Done():
+			_ = cmd.Process.Kill()
+			return result{}, fmt.Errorf("%d of %d documents after 10 minutes", es.DocumentCount(), n)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	wall := time.Since(start)
+	if err := <-writeErr; err != nil {
+		return result{}, err
+	}
+	// The peak of the collector's own memory: rusage's maxrss would count
+	// this process's memory at the time of the exec.
+	peak, err := peakRSS(cmd.Process.Pid)
+	if err != nil {
+		return result{}, err
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		return result{}, err
+	}
+	if err := <-exited; err != nil {
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) {
+			return result{}, err
+		}
+	}
+	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return result{}, errors.New("no resource usage for the collector")
+	}
+	if got := es.DocumentCount(); got != n {
+		return result{}, fmt.Errorf("%d documents for %d lines", got, n)
+	}
+	return result{
+		lines:   n,
+		cpu:     time.Duration(ru.Utime.Nano() + ru.Stime.Nano()),
+		peakRSS: peak,
+		wall:    wall,
+	}, nil
+}
+
+// peakRSS reads the peak resident set size of a process (VmHWM).
+func peakRSS(pid int) (int64, error) {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kib, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kib << 10, err
+		}
+	}
+	return 0, errors.New("no VmHWM in /proc/" + strconv.Itoa(pid) + "/status")
+}
+
+func tail(s string) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > 20 {
+		lines = lines[len(lines)-20:]
+	}
+	return strings.Join(lines, "\n")
+}
