@@ -153,7 +153,6 @@ func (c *converter) convertRead(ctx context.Context, records plog.LogRecordSlice
 			c.telemetry.ReceiverElemtaLinesParsed.Add(ctx, 1, c.byFormat[rec.Format])
 		}
 	}
-
 }
 
 // putValue stores a parsed value with its type.

@@ -242,7 +242,7 @@ func runBurst(s setup, input []string, n int) (result, error) {
 	}
 	defer os.RemoveAll(dir)
 	logFile := filepath.Join(dir, "logs", "elemta.log")
-	if err := os.MkdirAll(filepath.Dir(logFile), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(logFile), 0o750); err != nil {
 		return result{}, err
 	}
 	f, err := os.Create(logFile)
@@ -265,7 +265,7 @@ func runSteady(s setup, input []string, rate int, d time.Duration) (result, erro
 	}
 	defer os.RemoveAll(dir)
 	logFile := filepath.Join(dir, "logs", "elemta.log")
-	if err := os.MkdirAll(filepath.Dir(logFile), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(logFile), 0o750); err != nil {
 		return result{}, err
 	}
 	const tick = 100 * time.Millisecond
@@ -273,7 +273,7 @@ func runSteady(s setup, input []string, rate int, d time.Duration) (result, erro
 	ticks := int(d / tick)
 	n := perTick * ticks
 	writer := func() error {
-		f, err := os.OpenFile(logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		f, err := os.OpenFile(logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {
 			return err
 		}
@@ -298,14 +298,14 @@ func run(s setup, dir string, n int, write func() error) (result, error) {
 	es := esdouble.New()
 	defer es.Close()
 	storage := filepath.Join(dir, "storage")
-	if err := os.MkdirAll(storage, 0o755); err != nil {
+	if err := os.MkdirAll(storage, 0o750); err != nil {
 		return result{}, err
 	}
 	var args []string
 	for _, c := range s.configs {
 		args = append(args, "--config", c)
 	}
-	cmd := exec.Command(s.binary, args...)
+	cmd := exec.Command(s.binary, args...) //nolint:gosec // the collectors under test, named on the command line
 	cmd.Env = append(os.Environ(), s.env(filepath.Join(dir, "logs", "*.log"), storage, es.URL())...)
 	out, err := os.Create(filepath.Join(dir, "collector.log"))
 	if err != nil {
@@ -332,7 +332,7 @@ func run(s setup, dir string, n int, write func() error) (result, error) {
 		select {
 		case err := <-exited:
 			log, _ := os.ReadFile(out.Name())
-			return result{}, fmt.Errorf("collector exited: %v\n%s", err, tail(string(log)))
+			return result{}, fmt.Errorf("collector exited: %w\n%s", err, tail(string(log)))
 		case <-ctx.Done():
 			_ = cmd.Process.Kill()
 			return result{}, fmt.Errorf("%d of %d documents after 10 minutes", es.DocumentCount(), n)

@@ -197,7 +197,8 @@ func (c *collector) stop(t *testing.T) {
 func (c *collector) kill(t *testing.T) {
 	t.Helper()
 	require.NoError(t, c.cmd.Process.Kill())
-	<-c.done
+	err := <-c.done
+	require.Error(t, err, "killed: no clean exit")
 	c.done <- nil
 }
 
