@@ -42,7 +42,7 @@ type lineBatch struct {
 }
 
 // add copies the lines of one read into the batch and delivers the batch
-// once it is full.
+// each time it is full.
 func (b *lineBatch) add(ctx context.Context, tokens [][]byte, fileAttrs map[string]any, offsets []int64) {
 	size := 0
 	for _, tok := range tokens {
@@ -69,11 +69,24 @@ func (b *lineBatch) add(ctx context.Context, tokens [][]byte, fileAttrs map[stri
 
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.reads = append(b.reads, read)
-	b.lines += len(tokens)
-	b.bytes += size
-	if b.lines >= b.maxLines || b.bytes >= b.maxBytes {
-		b.flushLocked(ctx)
+	// A batch holds max_lines at most: a read that would overflow it is
+	// split, its rest starting the next batch.
+	for len(read.lines) > 0 {
+		part := read
+		if room := b.maxLines - b.lines; len(part.lines) > room {
+			part.lines, part.offsets = read.lines[:room], read.offsets[:room]
+			read.lines, read.offsets = read.lines[room:], read.offsets[room:]
+		} else {
+			read.lines = nil
+		}
+		b.reads = append(b.reads, part)
+		b.lines += len(part.lines)
+		for _, l := range part.lines {
+			b.bytes += len(l)
+		}
+		if b.lines >= b.maxLines || b.bytes >= b.maxBytes {
+			b.flushLocked(ctx)
+		}
 	}
 }
 

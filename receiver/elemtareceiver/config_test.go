@@ -5,12 +5,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/fileconsumer/attrs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/confmap/xconfmap"
 
+	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/metadata"
 )
 
@@ -48,6 +50,7 @@ func TestLoadConfig(t *testing.T) {
 				assert.Equal(t, "Europe/Berlin", cfg.Timezone)
 				require.NotNil(t, cfg.StorageID)
 				assert.Equal(t, component.MustNewID("file_storage"), *cfg.StorageID)
+				assert.Equal(t, BatchConfig{MaxLines: 500, MaxBytes: 1 << 20}, cfg.Batch)
 			},
 		},
 		{name: "bad_format", wantErr: `format: "syslog" is not a known input format; use "auto" or "docker"`},
@@ -55,6 +58,8 @@ func TestLoadConfig(t *testing.T) {
 		{name: "multiline", wantErr: "multiline: the elemta receiver joins continuation lines itself"},
 		{name: "no_include", wantErr: "include: no file pattern given"},
 		{name: "no_retry", wantErr: "retry_on_failure::enabled is false"},
+		{name: "bad_batch", wantErr: "batch::max_lines: 0 must be positive, for example 1000"},
+		{name: "bad_batch", wantErr: "batch::max_bytes: -1 must be positive"},
 		{
 			name: "dateext",
 			check: func(t *testing.T, cfg *Config) {
@@ -80,4 +85,12 @@ func TestLoadConfig(t *testing.T) {
 			tt.check(t, cfg.(*Config))
 		})
 	}
+}
+
+// TestVocabularyNamesTheFileConsumersAttributes: the processor reads where
+// a line was read under the vocabulary's names; the file consumer writes
+// them under its own.
+func TestVocabularyNamesTheFileConsumersAttributes(t *testing.T) {
+	assert.Equal(t, attrs.LogFilePath, vocabulary.AttrFilePath)
+	assert.Equal(t, attrs.LogFileRecordOffset, vocabulary.AttrFileRecordOffset)
 }

@@ -488,3 +488,47 @@ func TestRotatedCopyPatterns(t *testing.T) {
 		})
 	}
 }
+
+// TestBatches: lines go to the pipeline in batches of up to
+// batch::max_lines, across the file consumer's own reads of 100 lines and
+// across files; what is left goes after the look at the files ends.
+func TestBatches(t *testing.T) {
+	tests := []struct {
+		name     string
+		maxLines int
+		maxBytes int
+		files    int
+		lines    int // per file
+		wantMax  int // the largest batch
+	}{
+		{name: "one file, full batches and a rest", maxLines: 1000, maxBytes: 5 << 20, files: 1, lines: 2500, wantMax: 1000},
+		{name: "two files share batches", maxLines: 300, maxBytes: 5 << 20, files: 2, lines: 450, wantMax: 300},
+		{name: "bytes bound a batch", maxLines: 1000, maxBytes: 2000, files: 1, lines: 500, wantMax: 200}, // 18-byte lines, read 100 at a time
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			var all []string
+			for f := range tt.files {
+				lines := make([]string, tt.lines)
+				for i := range lines {
+					lines[i] = fmt.Sprintf("file %d line %06d", f, i) // 18 bytes and a newline
+				}
+				writeLines(t, filepath.Join(dir, fmt.Sprintf("elemta-%d.log", f)), os.O_CREATE|os.O_WRONLY, lines...)
+				all = append(all, lines...)
+			}
+			cfg := testConfig(filepath.Join(dir, "*.log"))
+			cfg.Batch = BatchConfig{MaxLines: tt.maxLines, MaxBytes: tt.maxBytes}
+			sink := new(consumertest.LogsSink)
+			rcv := startReceiver(t, cfg, componenttest.NewNopHost(), sink)
+			requireExactlyOnce(t, sink, all)
+			require.NoError(t, rcv.Shutdown(context.Background()))
+
+			largest := 0
+			for _, ld := range sink.AllLogs() {
+				largest = max(largest, ld.LogRecordCount())
+			}
+			assert.Equal(t, tt.wantMax, largest)
+		})
+	}
+}
