@@ -132,6 +132,10 @@ func (e *durableExporter) push(ctx context.Context, ld plog.Logs) error {
 		e.documents.shape(ld)
 	}
 	err := e.send(ctx, ld)
+	if err != nil && ctx.Err() != nil {
+		// The caller gave up (a shutdown): that says nothing of Elasticsearch.
+		return err
+	}
 	e.state.observe(err)
 	return err
 }
