@@ -22,6 +22,7 @@ require (
 	go.opentelemetry.io/collector/component/componentstatus v0.156.0
 	go.opentelemetry.io/collector/component/componenttest v0.156.0
 	go.opentelemetry.io/collector/config/configcompression v1.62.0
+	go.opentelemetry.io/collector/config/confighttp v0.156.0
 	go.opentelemetry.io/collector/config/configmiddleware v1.62.0
 	go.opentelemetry.io/collector/config/configopaque v1.62.0
 	go.opentelemetry.io/collector/config/configoptional v1.62.0
@@ -110,7 +111,6 @@ require (
 	go.opentelemetry.io/collector/client v1.62.0 // indirect
 	go.opentelemetry.io/collector/config/configauth v1.62.0 // indirect
 	go.opentelemetry.io/collector/config/configgrpc v0.156.0 // indirect
-	go.opentelemetry.io/collector/config/confighttp v0.156.0 // indirect
 	go.opentelemetry.io/collector/config/confignet v1.62.0 // indirect
 	go.opentelemetry.io/collector/config/configtls v1.62.0 // indirect
 	go.opentelemetry.io/collector/consumer/consumererror/xconsumererror v0.156.0 // indirect

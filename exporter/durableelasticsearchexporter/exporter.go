@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/elasticsearchexporter"
 	"go.opentelemetry.io/collector/component"
@@ -23,6 +24,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/elemta/otelcol-elemta/exporter/durableelasticsearchexporter/internal/metadata"
+	"github.com/elemta/otelcol-elemta/internal/readiness"
 )
 
 // newLogsExporter builds contrib's Elasticsearch exporter without a queue, so
@@ -84,6 +86,11 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 		}
 		middleware.refused.store = store
 		e.state.start(host)
+		for _, ext := range host.GetExtensions() {
+			if gate, ok := ext.(readiness.Elasticsearch); ok {
+				e.setup = gate // the first document waits for the index template
+			}
+		}
 		set.Logger.Info("Durable Elasticsearch exporter starting",
 			zap.Bool("persistent_queue", hasStorage(cfg)),
 			zap.Duration("retry_max_elapsed_time", cfg.BackOffConfig.MaxElapsedTime),
@@ -117,6 +124,7 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 // from what Elasticsearch answered, whether the batch is done.
 type durableExporter struct {
 	inner     exporter.Logs
+	setup     readiness.Elasticsearch // nil without the elemtasetup extension
 	shape     string
 	documents flatDocuments
 	telemetry *metadata.TelemetryBuilder
@@ -128,6 +136,9 @@ type durableExporter struct {
 // document or refused it for good (then it is in the dead-letter store),
 // and a retryable error otherwise, so that the batch is kept.
 func (e *durableExporter) push(ctx context.Context, ld plog.Logs) error {
+	if err := e.waitForSetup(ctx); err != nil {
+		return err
+	}
 	if e.shape == ShapeFlat {
 		e.documents.shape(ld)
 	}
@@ -138,6 +149,28 @@ func (e *durableExporter) push(ctx context.Context, ld plog.Logs) error {
 	}
 	e.state.observe(err)
 	return err
+}
+
+// setupWait is how long a batch waits for the Elasticsearch setup before
+// the wait counts as a failed attempt: logged, reported, retried.
+const setupWait = time.Second
+
+// waitForSetup holds a batch until the elemtasetup extension (when there
+// is one) has installed the index template and the ILM policy, so that no
+// daily index is created with dynamic mappings before them.
+func (e *durableExporter) waitForSetup(ctx context.Context) error {
+	if e.setup == nil {
+		return nil
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, setupWait)
+	defer cancel()
+	err := e.setup.ElasticsearchReady(waitCtx)
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	de := &deliveryError{failureSetup, "documents wait for the Elasticsearch setup (ILM policy, index template); the batch is kept and sent after it", e.setup.ElasticsearchPending()}
+	e.state.observe(de)
+	return de
 }
 
 func (e *durableExporter) send(ctx context.Context, ld plog.Logs) error {

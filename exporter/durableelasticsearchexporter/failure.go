@@ -22,6 +22,7 @@ const (
 	failureTooLarge    = "too_large"   // 413 on one document
 	failureDocuments   = "documents"   // documents refused with 429/5xx after contrib's retries
 	failureDeadLetter  = "dead_letter" // refused documents could not be written down
+	failureSetup       = "setup"       // the elemtasetup extension has not installed the template yet
 	failureOther       = "other"       // any other error contrib's exporter returned
 )
 

@@ -45,7 +45,7 @@ func TestComponents(t *testing.T) {
 			"elasticsearch", "durable_elasticsearch", "prometheus", "otlp_grpc", "otlp_http", "kafka", "file", "debug",
 		},
 		"connectors": {"signal_to_metrics"},
-		"extensions": {"file_storage", "health_check", "pprof", "zpages", "bearertokenauth"},
+		"extensions": {"file_storage", "health_check", "pprof", "zpages", "bearertokenauth", "elemtasetup"},
 	}
 	for kind, components := range want {
 		t.Run(kind, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -57,6 +58,9 @@ type Server struct {
 	rejectAs    int // per-item status of a rejected document
 	rejected    int
 	outcomes    map[string]int // "action/result" -> documents
+	policies    map[string]*asset
+	templates   map[string]*asset
+	auth        string // the Authorization header every request must carry; "" for none
 }
 
 // New starts a double on a loopback port. Close it when done.
@@ -67,7 +71,7 @@ func New() *Server {
 }
 
 func newServer() *Server {
-	return &Server{byID: map[string]int{}, outcomes: map[string]int{}}
+	return &Server{byID: map[string]int{}, outcomes: map[string]int{}, policies: map[string]*asset{}, templates: map[string]*asset{}}
 }
 
 // NewAt starts a double on the given loopback address (for example the
@@ -163,6 +167,17 @@ func (s *Server) Documents() []Document {
 	return out
 }
 
+// RequireBasicAuth makes every request without these credentials get a
+// 401, as a cluster with security on answers; empty user turns it off.
+func (s *Server) RequireBasicAuth(user, password string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.auth = ""
+	if user != "" {
+		s.auth = "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
+	}
+}
+
 // DocumentCount is the number of documents stored, without copying them.
 func (s *Server) DocumentCount() int {
 	s.mu.Lock()
@@ -220,14 +235,24 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Elastic-Product", "Elasticsearch")
 	w.Header().Set("Content-Type", "application/json")
 
+	s.mu.Lock()
+	auth := s.auth
+	s.mu.Unlock()
+
 	var status int
 	var body any
 	switch {
+	case auth != "" && r.Header.Get("Authorization") != auth:
+		status, body = http.StatusUnauthorized, faultBody(http.StatusUnauthorized)
 	case r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		status, body = http.StatusOK, clusterInfo()
 	case strings.HasSuffix(r.URL.Path, "/_bulk") && (r.Method == http.MethodPost || r.Method == http.MethodPut):
 		status, body = s.bulk(r)
 	default:
+		var handled bool
+		if status, body, handled = s.assets(r); handled {
+			break
+		}
 		status, body = http.StatusNotFound, errorBody("resource_not_found_exception",
 			fmt.Sprintf("no handler for %s %s in the test double", r.Method, r.URL.Path))
 	}

@@ -1,4 +1,4 @@
-package elasticsearchassets
+package assets
 
 import (
 	"encoding/json"
@@ -143,7 +143,7 @@ func compatible(valueType pcommon.ValueType, mappingType string) bool {
 // value under an alias's name or inside a leaf field.
 func TestDocumentsFitTheMappings(t *testing.T) {
 	tmpl, fields := loadTemplate(t)
-	files, err := filepath.Glob(filepath.Join("..", "..", "exporter", "durableelasticsearchexporter", "testdata", "documents", "*.expected.yaml"))
+	files, err := filepath.Glob(filepath.Join("..", "..", "..", "..", "exporter", "durableelasticsearchexporter", "testdata", "documents", "*.expected.yaml"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
 

@@ -1,0 +1,78 @@
+package elemtasetupextension // import "github.com/elemta/otelcol-elemta/extension/elemtasetupextension"
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"time"
+
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/config/configopaque"
+)
+
+// Config is the configuration of the elemtasetup extension.
+type Config struct {
+	// Elasticsearch is where the policy and the template are installed
+	// (`elasticsearch`): endpoint, TLS, auth extensions and timeout as for
+	// any HTTP client of the collector, plus user, password or api_key.
+	Elasticsearch ElasticsearchConfig `mapstructure:"elasticsearch"`
+
+	// ILM shapes the ILM policy (`ilm`).
+	ILM ILMConfig `mapstructure:"ilm"`
+
+	// Overwrite replaces an installed policy or template even when an
+	// operator changed it or it is newer than ours (`overwrite`).
+	Overwrite bool `mapstructure:"overwrite"`
+
+	// Retry paces the attempts while Elasticsearch does not answer (`retry`).
+	Retry RetryConfig `mapstructure:"retry"`
+}
+
+// ElasticsearchConfig is the Elasticsearch client.
+type ElasticsearchConfig struct {
+	confighttp.ClientConfig `mapstructure:",squash"`
+	// User and Password are basic authentication (`user`, `password`).
+	User     string              `mapstructure:"user"`
+	Password configopaque.String `mapstructure:"password"`
+	// APIKey is an Elasticsearch API key, base64 as Elasticsearch gives it (`api_key`).
+	APIKey configopaque.String `mapstructure:"api_key"`
+}
+
+// ILMConfig shapes the ILM policy.
+type ILMConfig struct {
+	// Retention is how long an index is kept, counted from its creation, in
+	// Elasticsearch's units: 30d, 720h (`ilm::retention`).
+	Retention string `mapstructure:"retention"`
+}
+
+// RetryConfig paces the attempts.
+type RetryConfig struct {
+	// InitialInterval is the first wait (`retry::initial_interval`).
+	InitialInterval time.Duration `mapstructure:"initial_interval"`
+	// MaxInterval caps the wait, which doubles after each failure (`retry::max_interval`).
+	MaxInterval time.Duration `mapstructure:"max_interval"`
+}
+
+var retentionPattern = regexp.MustCompile(`^[1-9][0-9]*(d|h)$`)
+
+// Validate checks the configuration; each message names the key and the fix.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Elasticsearch.Endpoint == "" {
+		errs = append(errs, errors.New("elasticsearch::endpoint is empty; set it to the Elasticsearch URL, for example http://localhost:9200"))
+	} else if u, err := url.Parse(c.Elasticsearch.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("elasticsearch::endpoint: %q is not an http or https URL; set it to the Elasticsearch URL, for example http://localhost:9200", c.Elasticsearch.Endpoint))
+	}
+	if c.Elasticsearch.APIKey != "" && c.Elasticsearch.User != "" {
+		errs = append(errs, errors.New("elasticsearch: both user and api_key are set; keep one of them"))
+	}
+	if !retentionPattern.MatchString(c.ILM.Retention) {
+		errs = append(errs, fmt.Errorf("ilm::retention: %q is not a retention; use days or hours, for example 30d", c.ILM.Retention))
+	}
+	if c.Retry.InitialInterval <= 0 || c.Retry.MaxInterval < c.Retry.InitialInterval {
+		errs = append(errs, fmt.Errorf("retry: initial_interval %s and max_interval %s must be positive, the maximum at least the initial; for example 1s and 30s",
+			c.Retry.InitialInterval, c.Retry.MaxInterval))
+	}
+	return errors.Join(errs...)
+}

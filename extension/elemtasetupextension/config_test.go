@@ -1,0 +1,58 @@
+package elemtasetupextension
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/confmap/xconfmap"
+
+	"github.com/elemta/otelcol-elemta/extension/elemtasetupextension/internal/metadata"
+)
+
+func TestLoadConfig(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	tests := []struct {
+		name    string
+		check   func(t *testing.T, cfg *Config)
+		wantErr string
+	}{
+		{name: "", check: func(t *testing.T, cfg *Config) {
+			assert.Equal(t, "http://localhost:9200", cfg.Elasticsearch.Endpoint)
+			assert.Equal(t, "30d", cfg.ILM.Retention)
+			assert.False(t, cfg.Overwrite)
+		}},
+		{name: "full", check: func(t *testing.T, cfg *Config) {
+			assert.Equal(t, "https://es.example.com:9200", cfg.Elasticsearch.Endpoint)
+			assert.Equal(t, "ApiKey c2VjcmV0", authorization(cfg.Elasticsearch))
+			assert.Equal(t, 10*time.Second, cfg.Elasticsearch.Timeout)
+			assert.Equal(t, "90d", cfg.ILM.Retention)
+			assert.True(t, cfg.Overwrite)
+			assert.Equal(t, RetryConfig{InitialInterval: 2 * time.Second, MaxInterval: time.Minute}, cfg.Retry)
+		}},
+		{name: "bad_endpoint", wantErr: `elasticsearch::endpoint: "es.example.com" is not an http or https URL`},
+		{name: "both_credentials", wantErr: "elasticsearch: both user and api_key are set; keep one of them"},
+		{name: "bad_retention", wantErr: `ilm::retention: "30 days" is not a retention; use days or hours, for example 30d`},
+		{name: "bad_retry", wantErr: "retry: initial_interval 0s and max_interval 30s must be positive"},
+	}
+	for _, tt := range tests {
+		t.Run("name="+tt.name, func(t *testing.T) {
+			cfg := NewFactory().CreateDefaultConfig().(*Config)
+			sub, err := cm.Sub(component.NewIDWithName(metadata.Type, tt.name).String())
+			require.NoError(t, err)
+			require.NoError(t, sub.Unmarshal(cfg))
+			err = xconfmap.Validate(cfg)
+			if tt.wantErr != "" {
+				require.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			tt.check(t, cfg)
+		})
+	}
+}

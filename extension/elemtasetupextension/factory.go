@@ -1,0 +1,40 @@
+package elemtasetupextension // import "github.com/elemta/otelcol-elemta/extension/elemtasetupextension"
+
+import (
+	"context"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/extension"
+
+	"github.com/elemta/otelcol-elemta/extension/elemtasetupextension/internal/metadata"
+)
+
+const (
+	defaultEndpoint        = "http://localhost:9200"
+	defaultTimeout         = 30 * time.Second
+	defaultRetention       = "30d"
+	defaultInitialInterval = time.Second
+	defaultMaxInterval     = 30 * time.Second
+)
+
+// NewFactory returns the factory of the elemtasetup extension.
+func NewFactory() extension.Factory {
+	return extension.NewFactory(metadata.Type, createDefaultConfig, create, metadata.ExtensionStability)
+}
+
+func createDefaultConfig() component.Config {
+	client := confighttp.NewDefaultClientConfig()
+	client.Endpoint = defaultEndpoint
+	client.Timeout = defaultTimeout
+	return &Config{
+		Elasticsearch: ElasticsearchConfig{ClientConfig: client},
+		ILM:           ILMConfig{Retention: defaultRetention},
+		Retry:         RetryConfig{InitialInterval: defaultInitialInterval, MaxInterval: defaultMaxInterval},
+	}
+}
+
+func create(_ context.Context, set extension.Settings, cfg component.Config) (extension.Extension, error) {
+	return newSetup(set, cfg.(*Config)), nil
+}

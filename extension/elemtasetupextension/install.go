@@ -1,0 +1,282 @@
+package elemtasetupextension // import "github.com/elemta/otelcol-elemta/extension/elemtasetupextension"
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/elemta/otelcol-elemta/extension/elemtasetupextension/internal/assets"
+)
+
+// managedBy marks, in _meta, what this extension installed.
+const managedBy = "otelcol-elemta"
+
+// asset is one thing installed in Elasticsearch.
+type asset struct {
+	kind string // for the log: "ILM policy", "index template"
+	name string
+	path string // of GET and PUT
+	// wrap turns the content into the PUT body; unwrap finds the content
+	// in the GET answer.
+	wrap    func(content map[string]any) map[string]any
+	unwrap  func(answer map[string]any) (map[string]any, bool)
+	content map[string]any // ours, without _meta's version marks
+}
+
+// Outcomes of ensuring an asset.
+const (
+	outcomeInstalled = "installed"
+	outcomeUpdated   = "updated"
+	outcomeUpToDate  = "up to date"
+	outcomeChanged   = "left alone: changed since it was installed"
+	outcomeForeign   = "left alone: not installed by otelcol-elemta"
+	outcomeNewer     = "left alone: a newer version is installed"
+)
+
+// httpError is an answer Elasticsearch gave that is not a success.
+type httpError struct {
+	method, path string
+	status       int
+	reason       string
+}
+
+func (e *httpError) Error() string {
+	switch e.status {
+	case http.StatusUnauthorized:
+		return fmt.Sprintf("Elasticsearch rejected the credentials (401) for %s %s: check elasticsearch::user/password or api_key (ELASTICSEARCH_USERNAME/ELASTICSEARCH_PASSWORD or ELASTICSEARCH_API_KEY): %s",
+			e.method, e.path, e.reason)
+	case http.StatusForbidden:
+		return fmt.Sprintf("the user lacks a privilege for %s %s (403): grant its role the cluster privileges manage_ilm and manage_index_templates: %s",
+			e.method, e.path, e.reason)
+	}
+	return fmt.Sprintf("Elasticsearch answered %d to %s %s: %s", e.status, e.method, e.path, e.reason)
+}
+
+// unreachableError is a request that got no answer.
+type unreachableError struct {
+	endpoint string
+	err      error
+}
+
+func (e *unreachableError) Error() string {
+	return "Elasticsearch is unreachable at " + e.endpoint + ": " + e.err.Error()
+}
+
+func (e *unreachableError) Unwrap() error { return e.err }
+
+// permanent tells the failures retrying does not fix: the request or the
+// credentials must change.
+func permanent(err error) bool {
+	var he *httpError
+	if !errors.As(err, &he) {
+		return false
+	}
+	return he.status >= 400 && he.status < 500 && he.status != http.StatusTooManyRequests && he.status != http.StatusNotFound
+}
+
+// client talks to Elasticsearch.
+type client struct {
+	http     *http.Client
+	endpoint string
+	auth     string // Authorization header; empty for none
+}
+
+func (c *client) do(ctx context.Context, method, path string, body any) (map[string]any, int, error) {
+	var reader io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return nil, 0, err
+		}
+		reader = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(c.endpoint, "/")+path, reader)
+	if err != nil {
+		return nil, 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if c.auth != "" {
+		req.Header.Set("Authorization", c.auth)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, 0, &unreachableError{endpoint: c.endpoint, err: err}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, resp.StatusCode, fmt.Errorf("reading the answer to %s %s: %w", method, path, err)
+	}
+	var answer map[string]any
+	_ = json.Unmarshal(data, &answer)
+	if resp.StatusCode >= 300 && resp.StatusCode != http.StatusNotFound {
+		return answer, resp.StatusCode, &httpError{method: method, path: path, status: resp.StatusCode, reason: reasonOf(answer, data)}
+	}
+	return answer, resp.StatusCode, nil
+}
+
+func reasonOf(answer map[string]any, raw []byte) string {
+	if e, ok := answer["error"].(map[string]any); ok {
+		return fmt.Sprintf("%v: %v", e["type"], e["reason"])
+	}
+	return strings.TrimSpace(string(raw))
+}
+
+// ensure installs a when it is absent, or ours and older and unchanged, or
+// whenever overwrite is set; it returns what it did.
+//
+// Whether an operator changed an installed asset is told by a fingerprint:
+// after a PUT, the content as Elasticsearch shows it (with its own
+// defaults added) is hashed into _meta with a second PUT. A content whose
+// hash no longer matches was changed since.
+func (c *client) ensure(ctx context.Context, a asset, overwrite bool) (string, error) {
+	answer, status, err := c.do(ctx, http.MethodGet, a.path, nil)
+	if err != nil {
+		return "", err
+	}
+	installed, found := a.unwrap(answer)
+	if status == http.StatusNotFound || !found {
+		return outcomeInstalled, c.put(ctx, a)
+	}
+	meta, _ := installed["_meta"].(map[string]any)
+	version, _ := meta["version"].(float64)
+	changed := meta["fingerprint"] != fingerprint(installed)
+	var outcome string
+	switch {
+	case overwrite:
+		outcome = outcomeUpdated
+	case meta["managed_by"] != managedBy:
+		return outcomeForeign, nil
+	case changed:
+		return outcomeChanged, nil
+	case int(version) > assets.Version:
+		return outcomeNewer, nil
+	case int(version) == assets.Version:
+		return outcomeUpToDate, nil
+	default:
+		outcome = outcomeUpdated
+	}
+	return outcome, c.put(ctx, a)
+}
+
+// put writes a with its version, reads it back and writes its fingerprint.
+func (c *client) put(ctx context.Context, a asset) error {
+	meta := map[string]any{"managed_by": managedBy, "version": assets.Version}
+	if _, _, err := c.do(ctx, http.MethodPut, a.path, a.wrap(withMeta(a.content, meta))); err != nil {
+		return err
+	}
+	answer, _, err := c.do(ctx, http.MethodGet, a.path, nil)
+	if err != nil {
+		return err
+	}
+	shown, ok := a.unwrap(answer)
+	if !ok {
+		return fmt.Errorf("%s %s: not found right after it was written", a.kind, a.name)
+	}
+	meta["fingerprint"] = fingerprint(shown)
+	_, _, err = c.do(ctx, http.MethodPut, a.path, a.wrap(withMeta(a.content, meta)))
+	return err
+}
+
+// withMeta returns content with _meta's entries added to its own.
+func withMeta(content, marks map[string]any) map[string]any {
+	out := make(map[string]any, len(content)+1)
+	for k, v := range content {
+		out[k] = v
+	}
+	meta := map[string]any{}
+	if own, ok := content["_meta"].(map[string]any); ok {
+		for k, v := range own {
+			meta[k] = v
+		}
+	}
+	for k, v := range marks {
+		meta[k] = v
+	}
+	out["_meta"] = meta
+	return out
+}
+
+// fingerprint hashes an asset's content without its _meta, in canonical
+// JSON (sorted keys).
+func fingerprint(content map[string]any) string {
+	without := make(map[string]any, len(content))
+	for k, v := range content {
+		if k != "_meta" {
+			without[k] = v
+		}
+	}
+	data, _ := json.Marshal(without)
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:16])
+}
+
+// ilmPolicy is the ILM policy with the configured retention.
+func ilmPolicy(retention string) (asset, error) {
+	var body struct {
+		Policy map[string]any `json:"policy"`
+	}
+	if err := json.Unmarshal(assets.ILMPolicy(), &body); err != nil {
+		return asset{}, fmt.Errorf("embedded ILM policy: %w", err)
+	}
+	phases, _ := body.Policy["phases"].(map[string]any)
+	if del, ok := phases["delete"].(map[string]any); ok {
+		del["min_age"] = retention
+	}
+	return asset{
+		kind: "ILM policy", name: assets.ILMPolicyName, path: "/_ilm/policy/" + assets.ILMPolicyName,
+		content: body.Policy,
+		wrap:    func(content map[string]any) map[string]any { return map[string]any{"policy": content} },
+		unwrap: func(answer map[string]any) (map[string]any, bool) {
+			entry, ok := answer[assets.ILMPolicyName].(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			policy, ok := entry["policy"].(map[string]any)
+			return policy, ok
+		},
+	}, nil
+}
+
+// indexTemplate is the index template of the elemta-logs-* indices.
+func indexTemplate() (asset, error) {
+	var content map[string]any
+	if err := json.Unmarshal(assets.IndexTemplate(), &content); err != nil {
+		return asset{}, fmt.Errorf("embedded index template: %w", err)
+	}
+	return asset{
+		kind: "index template", name: assets.IndexTemplateName, path: "/_index_template/" + assets.IndexTemplateName,
+		content: content,
+		wrap:    func(content map[string]any) map[string]any { return content },
+		unwrap: func(answer map[string]any) (map[string]any, bool) {
+			list, _ := answer["index_templates"].([]any)
+			for _, it := range list {
+				entry, _ := it.(map[string]any)
+				if entry["name"] == assets.IndexTemplateName {
+					tmpl, ok := entry["index_template"].(map[string]any)
+					return tmpl, ok
+				}
+			}
+			return nil, false
+		},
+	}, nil
+}
+
+// authorization is the Authorization header of the configured credentials.
+func authorization(cfg ElasticsearchConfig) string {
+	switch {
+	case cfg.APIKey != "":
+		return "ApiKey " + string(cfg.APIKey)
+	case cfg.User != "":
+		return "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.User+":"+string(cfg.Password)))
+	}
+	return ""
+}

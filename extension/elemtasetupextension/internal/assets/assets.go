@@ -1,0 +1,29 @@
+// Package assets holds what the elemtasetup extension installs in
+// Elasticsearch for the documents of the durable_elasticsearch exporter: the
+// index template of the elemta-logs-YYYY.MM.dd indices, with the ECS names
+// as field aliases, and their ILM policy.
+package assets // import "github.com/elemta/otelcol-elemta/extension/elemtasetupextension/internal/assets"
+
+import _ "embed"
+
+// Names the assets are installed under.
+const (
+	IndexTemplateName = "elemta-logs"
+	ILMPolicyName     = "elemta-logs-policy"
+)
+
+//go:embed index_template.json
+var indexTemplate []byte
+
+//go:embed ilm_policy.json
+var ilmPolicy []byte
+
+// Version is the version of the assets, in their _meta: raise it with any
+// change, so that installations of an older one are updated.
+const Version = 1
+
+// IndexTemplate returns the body of `PUT _index_template/elemta-logs`.
+func IndexTemplate() []byte { return append([]byte(nil), indexTemplate...) }
+
+// ILMPolicy returns the body of `PUT _ilm/policy/elemta-logs-policy`.
+func ILMPolicy() []byte { return append([]byte(nil), ilmPolicy...) }

@@ -1,0 +1,152 @@
+package elemtasetupextension // import "github.com/elemta/otelcol-elemta/extension/elemtasetupextension"
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
+	"go.opentelemetry.io/collector/extension"
+	"go.uber.org/zap"
+
+	"github.com/elemta/otelcol-elemta/internal/readiness"
+)
+
+// setup installs the assets in the background after Start, retrying while
+// Elasticsearch does not answer. It is ready (readiness.Elasticsearch)
+// once every asset is in place or the installation was given up for good.
+type setup struct {
+	set extension.Settings
+	cfg *Config
+
+	ready     chan struct{}
+	readyOnce sync.Once
+	pending   atomic.Pointer[error] // the last failed attempt's error
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+var _ readiness.Elasticsearch = (*setup)(nil)
+
+func newSetup(set extension.Settings, cfg *Config) *setup {
+	return &setup{set: set, cfg: cfg, ready: make(chan struct{})}
+}
+
+// Start builds the client and returns; the installation runs meanwhile.
+func (s *setup) Start(ctx context.Context, host component.Host) error {
+	httpClient, err := s.cfg.Elasticsearch.ToClient(ctx, host.GetExtensions(), s.set.TelemetrySettings)
+	if err != nil {
+		return fmt.Errorf("elasticsearch: %w", err)
+	}
+	policy, err := ilmPolicy(s.cfg.ILM.Retention)
+	if err != nil {
+		return err
+	}
+	template, err := indexTemplate()
+	if err != nil {
+		return err
+	}
+	c := &client{http: httpClient, endpoint: s.cfg.Elasticsearch.Endpoint, auth: authorization(s.cfg.Elasticsearch)}
+	runCtx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.run(runCtx, host, c, []asset{policy, template}) // the policy first: the template names it
+	}()
+	return nil
+}
+
+// Shutdown stops the installation and waits for it.
+func (s *setup) Shutdown(ctx context.Context) error {
+	if s.cancel != nil {
+		s.cancel()
+	}
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// ElasticsearchReady returns once the installation is done or given up.
+func (s *setup) ElasticsearchReady(ctx context.Context) error {
+	select {
+	case <-s.ready:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// ElasticsearchPending is the last failed attempt's error.
+func (s *setup) ElasticsearchPending() error {
+	if err := s.pending.Load(); err != nil {
+		return *err
+	}
+	return nil
+}
+
+func (s *setup) markReady() { s.readyOnce.Do(func() { close(s.ready) }) }
+
+func (s *setup) run(ctx context.Context, host component.Host, c *client, all []asset) {
+	bo := backoff.NewExponentialBackOff()
+	bo.InitialInterval, bo.MaxInterval = s.cfg.Retry.InitialInterval, s.cfg.Retry.MaxInterval
+	reported := ""
+	for {
+		err := s.install(ctx, c, all)
+		switch {
+		case err == nil:
+			componentstatus.ReportStatus(host, componentstatus.NewEvent(componentstatus.StatusOK))
+			s.markReady()
+			return
+		case ctx.Err() != nil:
+			return
+		case permanent(err):
+			// Retrying cannot help; documents go on with dynamic mappings.
+			s.set.Logger.Error("Elasticsearch setup failed; documents are indexed without the index template", zap.Error(err))
+			componentstatus.ReportStatus(host, componentstatus.NewPermanentErrorEvent(err))
+			s.markReady()
+			return
+		}
+		s.pending.Store(&err)
+		if err.Error() != reported {
+			reported = err.Error()
+			s.set.Logger.Warn("Elasticsearch setup waits for Elasticsearch; documents wait too", zap.Error(err))
+			componentstatus.ReportStatus(host, componentstatus.NewRecoverableErrorEvent(err))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(bo.NextBackOff()):
+		}
+	}
+}
+
+// install ensures every asset, in order, and logs what it did.
+func (s *setup) install(ctx context.Context, c *client, all []asset) error {
+	for _, a := range all {
+		outcome, err := c.ensure(ctx, a, s.cfg.Overwrite)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", a.kind, a.name, err)
+		}
+		fields := []zap.Field{zap.String("kind", a.kind), zap.String("name", a.name), zap.String("outcome", outcome)}
+		switch outcome {
+		case outcomeChanged, outcomeForeign, outcomeNewer:
+			s.set.Logger.Warn("Elasticsearch setup left an asset as it is; set overwrite: true to replace it", fields...)
+		case outcomeUpToDate:
+			s.set.Logger.Debug("Elasticsearch setup", fields...)
+		default:
+			s.set.Logger.Info("Elasticsearch setup", fields...)
+		}
+	}
+	return nil
+}

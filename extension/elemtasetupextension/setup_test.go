@@ -1,0 +1,236 @@
+package elemtasetupextension
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/extension"
+	"go.opentelemetry.io/collector/extension/extensiontest"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/elemta/otelcol-elemta/extension/elemtasetupextension/internal/assets"
+	"github.com/elemta/otelcol-elemta/extension/elemtasetupextension/internal/metadata"
+	"github.com/elemta/otelcol-elemta/internal/readiness"
+	"github.com/elemta/otelcol-elemta/testbed/esdouble"
+)
+
+// statusHost records the component status events reported to it.
+type statusHost struct {
+	component.Host
+	events chan componentstatus.Status
+}
+
+func newStatusHost() *statusHost {
+	return &statusHost{Host: componenttest.NewNopHost(), events: make(chan componentstatus.Status, 100)}
+}
+
+func (h *statusHost) Report(ev *componentstatus.Event) { h.events <- ev.Status() }
+
+// started is a running setup with what it logged.
+type started struct {
+	extension.Extension
+	logs *observer.ObservedLogs
+}
+
+func startSetup(t *testing.T, endpoint string, host component.Host, change func(*Config)) started {
+	t.Helper()
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	cfg.Elasticsearch.Endpoint = endpoint
+	cfg.Retry = RetryConfig{InitialInterval: 10 * time.Millisecond, MaxInterval: 50 * time.Millisecond}
+	if change != nil {
+		change(cfg)
+	}
+	require.NoError(t, cfg.Validate())
+	core, logs := observer.New(zap.DebugLevel)
+	set := extensiontest.NewNopSettings(metadata.Type)
+	set.Logger = zap.New(core)
+	ext, err := NewFactory().Create(context.Background(), set, cfg)
+	require.NoError(t, err)
+	require.NoError(t, ext.Start(context.Background(), host))
+	t.Cleanup(func() { require.NoError(t, ext.Shutdown(context.Background())) })
+	return started{Extension: ext, logs: logs}
+}
+
+// waitReady waits until the setup lets documents go.
+func waitReady(t *testing.T, s started) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, s.Extension.(readiness.Elasticsearch).ElasticsearchReady(ctx))
+}
+
+// puts counts the PUT requests the double received.
+func puts(es *esdouble.Server) int {
+	n := 0
+	for _, r := range es.Requests() {
+		if r.Method == http.MethodPut {
+			n++
+		}
+	}
+	return n
+}
+
+func TestInstallsPolicyAndTemplate(t *testing.T) {
+	es := esdouble.New()
+	defer es.Close()
+	host := newStatusHost()
+	s := startSetup(t, es.URL(), host, func(c *Config) { c.ILM.Retention = "90d" })
+	waitReady(t, s)
+
+	policy, ok := es.ILMPolicy(assets.ILMPolicyName)
+	require.True(t, ok, "the ILM policy is installed")
+	del := policy["phases"].(map[string]any)["delete"].(map[string]any)
+	assert.Equal(t, "90d", del["min_age"], "ilm::retention")
+	assert.Equal(t, managedBy, policy["_meta"].(map[string]any)["managed_by"])
+
+	tmpl, ok := es.IndexTemplate(assets.IndexTemplateName)
+	require.True(t, ok, "the index template is installed")
+	lifecycle := tmpl["template"].(map[string]any)["settings"].(map[string]any)["index"].(map[string]any)["lifecycle"].(map[string]any)
+	assert.Equal(t, assets.ILMPolicyName, lifecycle["name"], "the template names the policy")
+	assert.Equal(t, []any{"elemta-logs-*"}, tmpl["index_patterns"])
+	assert.Equal(t, componentstatus.StatusOK, <-host.events)
+}
+
+func TestRestarts(t *testing.T) {
+	tests := []struct {
+		name      string
+		between   func(es *esdouble.Server) // what happens to the installed policy between two runs
+		overwrite bool
+		wantPuts  bool   // the second run writes
+		wantLog   string // the second run's outcome for the policy
+		check     func(t *testing.T, policy map[string]any)
+	}{
+		{name: "nothing changed: nothing is written", wantLog: outcomeUpToDate},
+		{
+			name: "ours, older, unchanged: updated",
+			between: func(es *esdouble.Server) {
+				es.EditILMPolicy(assets.ILMPolicyName, func(p map[string]any) { p["_meta"].(map[string]any)["version"] = 0 })
+			},
+			wantPuts: true, wantLog: outcomeUpdated,
+			check: func(t *testing.T, p map[string]any) {
+				assert.EqualValues(t, assets.Version, p["_meta"].(map[string]any)["version"])
+			},
+		},
+		{
+			name: "changed by an operator: left alone",
+			between: func(es *esdouble.Server) {
+				es.EditILMPolicy(assets.ILMPolicyName, func(p map[string]any) {
+					p["_meta"].(map[string]any)["version"] = 0
+					p["phases"].(map[string]any)["delete"].(map[string]any)["min_age"] = "400d"
+				})
+			},
+			wantLog: outcomeChanged,
+			check: func(t *testing.T, p map[string]any) {
+				assert.Equal(t, "400d", p["phases"].(map[string]any)["delete"].(map[string]any)["min_age"])
+			},
+		},
+		{
+			name: "changed by an operator, overwrite: replaced",
+			between: func(es *esdouble.Server) {
+				es.EditILMPolicy(assets.ILMPolicyName, func(p map[string]any) {
+					p["phases"].(map[string]any)["delete"].(map[string]any)["min_age"] = "400d"
+				})
+			},
+			overwrite: true, wantPuts: true, wantLog: outcomeUpdated,
+			check: func(t *testing.T, p map[string]any) {
+				assert.Equal(t, "30d", p["phases"].(map[string]any)["delete"].(map[string]any)["min_age"])
+			},
+		},
+		{
+			name: "not ours: left alone",
+			between: func(es *esdouble.Server) {
+				es.EditILMPolicy(assets.ILMPolicyName, func(p map[string]any) { delete(p, "_meta") })
+			},
+			wantLog: outcomeForeign,
+		},
+		{
+			name: "newer: left alone",
+			between: func(es *esdouble.Server) {
+				es.EditILMPolicy(assets.ILMPolicyName, func(p map[string]any) { p["_meta"].(map[string]any)["version"] = assets.Version + 1 })
+			},
+			wantLog: outcomeNewer,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			es := esdouble.New()
+			defer es.Close()
+			first := startSetup(t, es.URL(), componenttest.NewNopHost(), nil)
+			waitReady(t, first)
+			require.NoError(t, first.Shutdown(context.Background()))
+			if tt.between != nil {
+				tt.between(es)
+			}
+			before := puts(es)
+
+			second := startSetup(t, es.URL(), componenttest.NewNopHost(), func(c *Config) { c.Overwrite = tt.overwrite })
+			waitReady(t, second)
+			if tt.wantPuts {
+				assert.Greater(t, puts(es), before)
+			} else {
+				assert.Equal(t, before, puts(es), "nothing written")
+			}
+			var outcome string
+			for _, e := range second.logs.All() {
+				if e.ContextMap()["kind"] == "ILM policy" {
+					outcome, _ = e.ContextMap()["outcome"].(string)
+				}
+			}
+			assert.Equal(t, tt.wantLog, outcome)
+			if tt.check != nil {
+				policy, _ := es.ILMPolicy(assets.ILMPolicyName)
+				tt.check(t, policy)
+			}
+		})
+	}
+}
+
+// TestWaitsForElasticsearch: started while Elasticsearch is unreachable,
+// the setup is not ready (documents wait) and says why; it installs
+// everything once Elasticsearch answers.
+func TestWaitsForElasticsearch(t *testing.T) {
+	es := esdouble.New()
+	addr := es.Addr()
+	es.Close()
+	host := newStatusHost()
+	s := startSetup(t, "http://"+addr, host, nil)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	require.ErrorIs(t, s.Extension.(readiness.Elasticsearch).ElasticsearchReady(ctx), context.DeadlineExceeded, "not ready while unreachable")
+	assert.Equal(t, componentstatus.StatusRecoverableError, <-host.events)
+	require.NotEmpty(t, s.logs.FilterMessage("Elasticsearch setup waits for Elasticsearch; documents wait too").All())
+
+	back, err := esdouble.NewAt(addr)
+	require.NoError(t, err)
+	defer back.Close()
+	waitReady(t, s)
+	_, ok := back.IndexTemplate(assets.IndexTemplateName)
+	assert.True(t, ok)
+	assert.Equal(t, componentstatus.StatusOK, <-host.events)
+}
+
+// TestWrongCredentialsGiveUp: a 401 is not retried; the setup says what to
+// fix, reports a permanent error and lets documents go.
+func TestWrongCredentialsGiveUp(t *testing.T) {
+	es := esdouble.New()
+	defer es.Close()
+	es.RequireBasicAuth("elastic", "right")
+	host := newStatusHost()
+	s := startSetup(t, es.URL(), host, func(c *Config) { c.Elasticsearch.User, c.Elasticsearch.Password = "elastic", "wrong" })
+	waitReady(t, s)
+	failed := s.logs.FilterMessage("Elasticsearch setup failed; documents are indexed without the index template").All()
+	require.Len(t, failed, 1)
+	assert.Contains(t, failed[0].ContextMap()["error"], "Elasticsearch rejected the credentials (401)")
+	assert.Equal(t, componentstatus.StatusPermanentError, <-host.events)
+	_, ok := es.IndexTemplate(assets.IndexTemplateName)
+	assert.False(t, ok)
+}

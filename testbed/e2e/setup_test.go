@@ -1,0 +1,66 @@
+package e2e
+
+import (
+	"net/http"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/elemta/otelcol-elemta/testbed/esdouble"
+)
+
+// requestIndex is the position of the first request matching, or -1.
+func requestIndex(es *esdouble.Server, method, path string) int {
+	for i, r := range es.Requests() {
+		if r.Method == method && r.Path == path {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestSetupBeforeTheFirstDocument runs the default configuration: the ILM
+// policy and the index template are installed before the first bulk
+// request, a restart writes nothing, and a policy an operator changed
+// survives the restart.
+func TestSetupBeforeTheFirstDocument(t *testing.T) {
+	es := esdouble.New()
+	defer es.Close()
+	logDir, storage := t.TempDir(), t.TempDir()
+	lines := sampleLines(t)
+	appendLines(t, filepath.Join(logDir, "elemta.log"), lines)
+	env := defaultEnv(logDir, storage, es.URL())
+	config := filepath.Join(distDir(t), "config.yaml")
+
+	first := startCollector(t, env, config)
+	requireEachOnce(t, es, lines)
+	first.stop(t)
+
+	policyPut := requestIndex(es, http.MethodPut, "/_ilm/policy/elemta-logs-policy")
+	templatePut := requestIndex(es, http.MethodPut, "/_index_template/elemta-logs")
+	firstBulk := requestIndex(es, http.MethodPost, "/_bulk")
+	require.GreaterOrEqual(t, policyPut, 0, "the policy is installed")
+	require.Greater(t, templatePut, policyPut, "the template, which names the policy, after it")
+	require.Greater(t, firstBulk, templatePut, "no document before the template")
+	tmpl, ok := es.IndexTemplate("elemta-logs")
+	require.True(t, ok)
+	assert.Equal(t, []any{"elemta-logs-*"}, tmpl["index_patterns"])
+
+	es.EditILMPolicy("elemta-logs-policy", func(p map[string]any) {
+		p["phases"].(map[string]any)["delete"].(map[string]any)["min_age"] = "400d"
+	})
+	before := len(es.Requests())
+	second := startCollector(t, env, config)
+	more := numberedLines("after the restart", 10)
+	appendLines(t, filepath.Join(logDir, "elemta.log"), more)
+	requireEachOnce(t, es, append(lines, more...))
+	second.stop(t)
+	for _, r := range es.Requests()[before:] {
+		assert.NotEqual(t, http.MethodPut, r.Method, "a restart writes nothing: %s %s", r.Method, r.Path)
+	}
+	policy, _ := es.ILMPolicy("elemta-logs-policy")
+	assert.Equal(t, "400d", policy["phases"].(map[string]any)["delete"].(map[string]any)["min_age"], "the operator's change stays")
+	assert.Contains(t, second.output.String(), "left alone: changed since it was installed")
+}
