@@ -143,6 +143,14 @@ func TestSharedSamplesArrive(t *testing.T) {
 		}
 	}
 	assert.Len(t, es.Documents(), total, "no document beyond the lines")
+	_, installed := es.IndexTemplate("elemta-logs")
+	require.True(t, installed, "the setup installed the index template")
+	malformed := es.Malformed()
+	assert.Empty(t, malformed[:min(5, len(malformed))], "every field fits the installed mappings (%d do not)", len(malformed))
+	assert.Zero(t, es.Rejected())
+	for outcome := range es.Outcomes() {
+		assert.NotContains(t, outcome, "rejected", "no document refused by the mappings")
+	}
 
 	// No credential reaches Elasticsearch, in any field.
 	secrets := 0

@@ -61,6 +61,7 @@ type Server struct {
 	policies    map[string]*asset
 	templates   map[string]*asset
 	auth        string // the Authorization header every request must carry; "" for none
+	malformed   []string
 }
 
 // New starts a double on a loopback port. Close it when done.
@@ -390,6 +391,22 @@ func (s *Server) store(action bulkAction, source map[string]any) (item any, outc
 		return itemResult(action, s.rejectAs, "", map[string]any{
 			"type": typ, "reason": "injected rejection",
 		}), "rejected", true
+	}
+	if m := s.mappingFor(action.index); m != nil {
+		aliases, malformed := m.check(source)
+		if len(aliases) > 0 {
+			return itemResult(action, http.StatusBadRequest, "", map[string]any{
+				"type": "mapper_parsing_exception", "reason": "Cannot write to a field alias [" + aliases[0] + "].",
+			}), "rejected", true
+		}
+		if len(malformed) > 0 && !m.ignoreMalformed {
+			return itemResult(action, http.StatusBadRequest, "", map[string]any{
+				"type": "document_parsing_exception", "reason": "failed to parse field " + malformed[0],
+			}), "rejected", true
+		}
+		for _, f := range malformed {
+			s.malformed = append(s.malformed, action.index+"/"+action.id+" "+f)
+		}
 	}
 	key := action.index + "\x00" + action.id
 	if pos, exists := s.byID[key]; exists {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -226,4 +227,58 @@ func TestNewAtReusesAnAddress(t *testing.T) {
 	require.NoError(t, err)
 	defer second.Close()
 	assert.Equal(t, "http://"+addr, second.URL())
+}
+
+// TestInstalledMappingsAreEnforced: with an index template installed, a
+// document that writes to a field alias is refused, and a value a mapped
+// type cannot take is refused, or, with ignore_malformed, indexed and
+// reported.
+func TestInstalledMappingsAreEnforced(t *testing.T) {
+	template := func(ignoreMalformed bool) string {
+		return `{"index_patterns":["logs-*"],"priority":1,"template":{"settings":{"index":{"mapping":{"ignore_malformed":` +
+			strconv.FormatBool(ignoreMalformed) + `}}},"mappings":{"properties":{"client_ip":{"type":"ip"},"size":{"type":"long"},` +
+			`"geo":{"properties":{"location":{"type":"geo_point"}}},"source":{"properties":{"ip":{"type":"alias","path":"client_ip"}}}}}}}`
+	}
+	tests := []struct {
+		name            string
+		ignoreMalformed bool
+		doc             string
+		wantStatus      int
+		wantMalformed   int
+	}{
+		{"fits", false, `{"client_ip":"192.0.2.1","size":12,"geo":{"location":{"lat":1.5,"lon":2.5}}}`, http.StatusCreated, 0},
+		{"not an ip", false, `{"client_ip":"nope"}`, http.StatusBadRequest, 0},
+		{"not an ip, ignore_malformed", true, `{"client_ip":"nope"}`, http.StatusCreated, 1},
+		{"a fraction in a long", false, `{"size":1.5}`, http.StatusBadRequest, 0},
+		{"writes to an alias", true, `{"source":{"ip":"192.0.2.1"}}`, http.StatusBadRequest, 0},
+		{"an index no template matches", false, `{"client_ip":"nope"}`, http.StatusCreated, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := New()
+			defer s.Close()
+			req, err := http.NewRequest(http.MethodPut, s.URL()+"/_index_template/t", strings.NewReader(template(tt.ignoreMalformed)))
+			require.NoError(t, err)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			index := "logs-1"
+			if tt.name == "an index no template matches" {
+				index = "other"
+			}
+			body := `{"index":{"_index":"` + index + `","_id":"a"}}` + "\n" + tt.doc + "\n"
+			resp, err = http.Post(s.URL()+"/_bulk", "application/x-ndjson", strings.NewReader(body))
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			var answer struct {
+				Items []map[string]struct {
+					Status int `json:"status"`
+				} `json:"items"`
+			}
+			require.NoError(t, json.NewDecoder(resp.Body).Decode(&answer))
+			require.Len(t, answer.Items, 1)
+			assert.Equal(t, tt.wantStatus, answer.Items[0]["index"].Status)
+			assert.Len(t, s.Malformed(), tt.wantMalformed)
+		})
+	}
 }
