@@ -55,6 +55,9 @@ type logsReceiver struct {
 
 	runCtx context.Context
 	cancel context.CancelFunc
+
+	readingMu sync.Mutex // guards reading: the file consumer started
+	reading   bool
 	wg     sync.WaitGroup
 }
 
@@ -138,20 +141,34 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 		}
 		r.batch.flush(ctx)
 	}}
-	if err := r.files.Start(checkpoints); err != nil {
-		cancel()
-		return fmt.Errorf("start reading: %w", err)
-	}
+	// The lines a shutdown saved go first, then reading starts: the
+	// pipeline sees the lines in the order they were written.
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
 		r.replayPending(runCtx, host)
+		r.startReading(runCtx, host, checkpoints)
 	}()
 	r.set.Logger.Info("Elemta receiver started",
 		zap.Strings("include", r.cfg.Include), zap.Strings("rotated_copies", r.cfg.RotatedCopies.Suffixes),
 		zap.String("format", r.cfg.Format),
 		zap.Bool("checkpoints", r.cfg.StorageID != nil))
 	return nil
+}
+
+// startReading starts the file consumer, unless the receiver is stopping.
+func (r *logsReceiver) startReading(ctx context.Context, host component.Host, checkpoints checkpointAfterDelivery) {
+	r.readingMu.Lock()
+	defer r.readingMu.Unlock()
+	if ctx.Err() != nil {
+		return
+	}
+	if err := r.files.Start(checkpoints); err != nil {
+		r.set.Logger.Error("The log files cannot be read", zap.Error(err))
+		componentstatus.ReportStatus(host, componentstatus.NewPermanentErrorEvent(fmt.Errorf("start reading: %w", err)))
+		return
+	}
+	r.reading = true
 }
 
 // Shutdown stops reading, saves what could not be delivered and the
@@ -161,9 +178,6 @@ func (r *logsReceiver) Shutdown(ctx context.Context) error {
 		r.cancel()
 	}
 	var errs []error
-	if r.client != nil { // started
-		errs = append(errs, r.files.Stop())
-	}
 	done := make(chan struct{})
 	go func() { r.wg.Wait(); close(done) }()
 	select {
@@ -171,6 +185,12 @@ func (r *logsReceiver) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		errs = append(errs, ctx.Err())
 	}
+	r.readingMu.Lock()
+	if r.reading {
+		errs = append(errs, r.files.Stop())
+		r.reading = false
+	}
+	r.readingMu.Unlock()
 	if r.client != nil {
 		errs = append(errs, r.client.Close(ctx))
 	}
