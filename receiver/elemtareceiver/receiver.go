@@ -55,10 +55,10 @@ type logsReceiver struct {
 
 	runCtx context.Context
 	cancel context.CancelFunc
+	wg     sync.WaitGroup
 
 	readingMu sync.Mutex // guards reading: the file consumer started
 	reading   bool
-	wg     sync.WaitGroup
 }
 
 func newLogsReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*logsReceiver, error) {
