@@ -38,12 +38,16 @@ $(BUILDER): $(TOOLS_MOD) internal/tools/go.sum
 # build then verifies every module against it, offline from the checksum
 # database. `make lock` refreshes the lock after a change of components.
 # Between generating and compiling, the main package gets the import of
-# $(DIST)/defaults, which sets the distribution's own defaults (feature gates).
+# $(DIST)/defaults, which sets the distribution's own defaults (feature gates,
+# GOGC), and the command line of $(DIST)/command (the collector's, plus setup).
 $(BIN): $(BUILDER) builder-config.yaml $(DIST)/ocb.go.sum $(GO_SOURCES)
 	@mkdir -p $(BUILD_DIR) bin
 	cp $(DIST)/ocb.go.sum $(BUILD_DIR)/go.sum
 	$(BUILDER) --config builder-config.yaml --skip-compilation
 	printf 'package main\n\nimport _ "github.com/elemta/otelcol-elemta/$(DIST)/defaults"\n' > $(BUILD_DIR)/defaults.go
+	printf 'package main\n\nimport "github.com/elemta/otelcol-elemta/$(DIST)/command"\n\nvar newCommand = command.NewCommand\n' > $(BUILD_DIR)/command.go
+	sed -i 's/cmd := otelcol.NewCommand(params)/cmd := newCommand(params)/' $(BUILD_DIR)/main.go
+	grep -q 'cmd := newCommand(params)' $(BUILD_DIR)/main.go
 	$(BUILDER) --config builder-config.yaml --skip-generate --skip-get-modules
 	cp $(BUILD_DIR)/otelcol-elemta $(BIN)
 

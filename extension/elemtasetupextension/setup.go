@@ -43,11 +43,7 @@ func (s *setup) Start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return fmt.Errorf("elasticsearch: %w", err)
 	}
-	policy, err := ilmPolicy(s.cfg.ILM.Retention)
-	if err != nil {
-		return err
-	}
-	template, err := indexTemplate()
+	all, err := allAssets(s.cfg)
 	if err != nil {
 		return err
 	}
@@ -57,7 +53,7 @@ func (s *setup) Start(ctx context.Context, host component.Host) error {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		s.run(runCtx, host, c, []asset{policy, template}) // the policy first: the template names it
+		s.run(runCtx, host, c, all)
 	}()
 	return nil
 }
@@ -133,20 +129,87 @@ func (s *setup) run(ctx context.Context, host component.Host, c *client, all []a
 
 // install ensures every asset, in order, and logs what it did.
 func (s *setup) install(ctx context.Context, c *client, all []asset) error {
-	for _, a := range all {
-		outcome, err := c.ensure(ctx, a, s.cfg.Overwrite)
-		if err != nil {
-			return fmt.Errorf("%s %s: %w", a.kind, a.name, err)
-		}
-		fields := []zap.Field{zap.String("kind", a.kind), zap.String("name", a.name), zap.String("outcome", outcome)}
-		switch outcome {
-		case outcomeChanged, outcomeForeign, outcomeNewer:
+	results, err := ensureAll(ctx, c, all, s.cfg.Overwrite)
+	for _, r := range results {
+		fields := []zap.Field{zap.String("kind", r.Kind), zap.String("name", r.Name), zap.String("outcome", r.Outcome)}
+		switch {
+		case r.LeftAlone():
 			s.set.Logger.Warn("Elasticsearch setup left an asset as it is; set overwrite: true to replace it", fields...)
-		case outcomeUpToDate:
+		case r.Outcome == outcomeUpToDate:
 			s.set.Logger.Debug("Elasticsearch setup", fields...)
 		default:
 			s.set.Logger.Info("Elasticsearch setup", fields...)
 		}
 	}
-	return nil
+	return err
+}
+
+// Result is what the setup did with one asset.
+type Result struct {
+	Kind    string // "ILM policy", "index template"
+	Name    string
+	Outcome string // installed, updated, up to date, left alone: …
+}
+
+// LeftAlone tells an asset the setup did not write because it was changed,
+// foreign or newer.
+func (r Result) LeftAlone() bool {
+	return r.Outcome == outcomeChanged || r.Outcome == outcomeForeign || r.Outcome == outcomeNewer
+}
+
+// ensureAll ensures each asset in order; it stops at the first failure.
+func ensureAll(ctx context.Context, c *client, all []asset, overwrite bool) ([]Result, error) {
+	var results []Result
+	for _, a := range all {
+		outcome, err := c.ensure(ctx, a, overwrite)
+		if err != nil {
+			return results, fmt.Errorf("%s %s: %w", a.kind, a.name, err)
+		}
+		results = append(results, Result{Kind: a.kind, Name: a.name, Outcome: outcome})
+	}
+	return results, nil
+}
+
+// InstallOnce installs the assets cfg describes now, in the foreground, for
+// a setup-only run: it retries while Elasticsearch does not answer, until
+// ctx ends, and returns what it did, or why it failed.
+func InstallOnce(ctx context.Context, cfg *Config, telemetry component.TelemetrySettings) ([]Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	httpClient, err := cfg.Elasticsearch.ToClient(ctx, nil, telemetry)
+	if err != nil {
+		return nil, fmt.Errorf("elasticsearch: %w", err)
+	}
+	all, err := allAssets(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c := &client{http: httpClient, endpoint: cfg.Elasticsearch.Endpoint, auth: authorization(cfg.Elasticsearch)}
+	bo := backoff.NewExponentialBackOff()
+	bo.InitialInterval, bo.MaxInterval = cfg.Retry.InitialInterval, cfg.Retry.MaxInterval
+	for {
+		results, err := ensureAll(ctx, c, all, cfg.Overwrite)
+		if err == nil || permanent(err) {
+			return results, err
+		}
+		select {
+		case <-ctx.Done():
+			return results, fmt.Errorf("%w (gave up: %w)", err, ctx.Err())
+		case <-time.After(bo.NextBackOff()):
+		}
+	}
+}
+
+// allAssets are the assets to install, the policy first: the template names it.
+func allAssets(cfg *Config) ([]asset, error) {
+	policy, err := ilmPolicy(cfg.ILM.Retention)
+	if err != nil {
+		return nil, err
+	}
+	template, err := indexTemplate()
+	if err != nil {
+		return nil, err
+	}
+	return []asset{policy, template}, nil
 }

@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -63,4 +65,72 @@ func TestSetupBeforeTheFirstDocument(t *testing.T) {
 	policy, _ := es.ILMPolicy("elemta-logs-policy")
 	assert.Equal(t, "400d", policy["phases"].(map[string]any)["delete"].(map[string]any)["min_age"], "the operator's change stays")
 	assert.Contains(t, second.output.String(), "left alone: changed since it was installed")
+}
+
+// TestSetupAlone runs `otelcol-elemta setup` on the default configuration:
+// it installs the policy and the template and exits 0 saying so; a second
+// run writes nothing; wrong credentials and an unreachable Elasticsearch
+// end it with 1 and the reason.
+func TestSetupAlone(t *testing.T) {
+	bin := binary(t)
+	es := esdouble.New()
+	defer es.Close()
+	es.RequireBasicAuth("elastic", "right")
+	config := filepath.Join(distDir(t), "config.yaml")
+	down := esdouble.New()
+	downAddr := down.Addr()
+	down.Close()
+
+	tests := []struct {
+		name     string
+		env      map[string]string
+		args     []string
+		wantExit int
+		want     []string
+	}{
+		{
+			name:     "installs",
+			env:      map[string]string{"ELASTICSEARCH_ENDPOINT": es.URL(), "ELASTICSEARCH_USERNAME": "elastic", "ELASTICSEARCH_PASSWORD": "right"},
+			wantExit: 0,
+			want: []string{
+				"ILM policy elemta-logs-policy at " + es.URL() + ": installed",
+				"index template elemta-logs at " + es.URL() + ": installed",
+			},
+		},
+		{
+			name:     "a second run writes nothing",
+			env:      map[string]string{"ELASTICSEARCH_ENDPOINT": es.URL(), "ELASTICSEARCH_USERNAME": "elastic", "ELASTICSEARCH_PASSWORD": "right"},
+			wantExit: 0,
+			want:     []string{"ILM policy elemta-logs-policy at " + es.URL() + ": up to date", "index template elemta-logs at " + es.URL() + ": up to date"},
+		},
+		{
+			name:     "wrong credentials",
+			env:      map[string]string{"ELASTICSEARCH_ENDPOINT": es.URL(), "ELASTICSEARCH_USERNAME": "elastic", "ELASTICSEARCH_PASSWORD": "wrong"},
+			wantExit: 1,
+			want:     []string{"setup failed: ILM policy elemta-logs-policy: Elasticsearch rejected the credentials (401)", "ELASTICSEARCH_USERNAME/ELASTICSEARCH_PASSWORD"},
+		},
+		{
+			name:     "unreachable",
+			env:      map[string]string{"ELASTICSEARCH_ENDPOINT": "http://" + downAddr},
+			args:     []string{"--timeout", "2s"},
+			wantExit: 1,
+			want:     []string{"Elasticsearch is unreachable at http://" + downAddr, "gave up: context deadline exceeded"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command(bin, append([]string{"setup", "--config", config}, tt.args...)...)
+			cmd.Env = os.Environ()
+			for k, v := range tt.env {
+				cmd.Env = append(cmd.Env, k+"="+v)
+			}
+			out, _ := cmd.CombinedOutput()
+			assert.Equal(t, tt.wantExit, cmd.ProcessState.ExitCode(), "output:\n%s", out)
+			for _, w := range tt.want {
+				assert.Contains(t, string(out), w)
+			}
+		})
+	}
+	_, ok := es.IndexTemplate("elemta-logs")
+	assert.True(t, ok)
 }
