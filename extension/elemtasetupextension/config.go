@@ -18,6 +18,10 @@ type Config struct {
 	// any HTTP client of the collector, plus user, password or api_key.
 	Elasticsearch ElasticsearchConfig `mapstructure:"elasticsearch"`
 
+	// Kibana is where the data view and the saved searches are imported
+	// (`kibana`); an empty endpoint leaves Kibana alone.
+	Kibana KibanaConfig `mapstructure:"kibana"`
+
 	// ILM shapes the ILM policy (`ilm`).
 	ILM ILMConfig `mapstructure:"ilm"`
 
@@ -39,6 +43,19 @@ type ElasticsearchConfig struct {
 	APIKey configopaque.String `mapstructure:"api_key"`
 }
 
+// KibanaConfig is the Kibana client.
+type KibanaConfig struct {
+	confighttp.ClientConfig `mapstructure:",squash"`
+	// User and Password are basic authentication (`user`, `password`).
+	User     string              `mapstructure:"user"`
+	Password configopaque.String `mapstructure:"password"`
+	// APIKey is an Elasticsearch API key Kibana accepts (`api_key`).
+	APIKey configopaque.String `mapstructure:"api_key"`
+	// Space is the Kibana space the objects go to (`space`); empty is the
+	// default space.
+	Space string `mapstructure:"space"`
+}
+
 // ILMConfig shapes the ILM policy.
 type ILMConfig struct {
 	// Retention is how long an index is kept, counted from its creation, in
@@ -54,7 +71,10 @@ type RetryConfig struct {
 	MaxInterval time.Duration `mapstructure:"max_interval"`
 }
 
-var retentionPattern = regexp.MustCompile(`^[1-9][0-9]*(d|h)$`)
+var (
+	retentionPattern = regexp.MustCompile(`^[1-9][0-9]*(d|h)$`)
+	spacePattern     = regexp.MustCompile(`^[a-z0-9_-]+$`)
+)
 
 // Validate checks the configuration; each message names the key and the fix.
 func (c *Config) Validate() error {
@@ -66,6 +86,17 @@ func (c *Config) Validate() error {
 	}
 	if c.Elasticsearch.APIKey != "" && c.Elasticsearch.User != "" {
 		errs = append(errs, errors.New("elasticsearch: both user and api_key are set; keep one of them"))
+	}
+	if c.Kibana.Endpoint != "" {
+		if u, err := url.Parse(c.Kibana.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("kibana::endpoint: %q is not an http or https URL; set it to the Kibana URL, for example http://localhost:5601, or leave it empty", c.Kibana.Endpoint))
+		}
+	}
+	if c.Kibana.APIKey != "" && c.Kibana.User != "" {
+		errs = append(errs, errors.New("kibana: both user and api_key are set; keep one of them"))
+	}
+	if c.Kibana.Space != "" && !spacePattern.MatchString(c.Kibana.Space) {
+		errs = append(errs, fmt.Errorf("kibana::space: %q is not a space id; use lower-case letters, digits, '_' and '-'", c.Kibana.Space))
 	}
 	if !retentionPattern.MatchString(c.ILM.Retention) {
 		errs = append(errs, fmt.Errorf("ilm::retention: %q is not a retention; use days or hours, for example 30d", c.ILM.Retention))

@@ -28,8 +28,11 @@ func createDefaultConfig() component.Config {
 	client := confighttp.NewDefaultClientConfig()
 	client.Endpoint = defaultEndpoint
 	client.Timeout = defaultTimeout
+	kibana := confighttp.NewDefaultClientConfig()
+	kibana.Timeout = defaultTimeout
 	return &Config{
 		Elasticsearch: ElasticsearchConfig{ClientConfig: client},
+		Kibana:        KibanaConfig{ClientConfig: kibana},
 		ILM:           ILMConfig{Retention: defaultRetention},
 		Retry:         RetryConfig{InitialInterval: defaultInitialInterval, MaxInterval: defaultMaxInterval},
 	}

@@ -2,6 +2,7 @@ package elemtasetupextension // import "github.com/elemta/otelcol-elemta/extensi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -50,12 +51,38 @@ func (s *setup) Start(ctx context.Context, host component.Host) error {
 	c := &client{http: httpClient, endpoint: s.cfg.Elasticsearch.Endpoint, auth: authorization(s.cfg.Elasticsearch)}
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
+	if s.cfg.Kibana.Endpoint != "" {
+		k, objects, err := s.kibana(ctx, host)
+		if err != nil {
+			cancel()
+			return err
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.runKibana(runCtx, k, objects)
+		}()
+	}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		s.run(runCtx, host, c, all)
 	}()
 	return nil
+}
+
+// kibana builds the Kibana client and reads the objects to import.
+func (s *setup) kibana(ctx context.Context, host component.Host) (*kibanaClient, []kibanaObject, error) {
+	httpClient, err := s.cfg.Kibana.ToClient(ctx, host.GetExtensions(), s.set.TelemetrySettings)
+	if err != nil {
+		return nil, nil, fmt.Errorf("kibana: %w", err)
+	}
+	objects, err := kibanaObjects()
+	if err != nil {
+		return nil, nil, err
+	}
+	auth := authorization(ElasticsearchConfig{User: s.cfg.Kibana.User, Password: s.cfg.Kibana.Password, APIKey: s.cfg.Kibana.APIKey})
+	return &kibanaClient{client: client{http: httpClient, endpoint: s.cfg.Kibana.Endpoint, auth: auth}, space: s.cfg.Kibana.Space}, objects, nil
 }
 
 // Shutdown stops the installation and waits for it.
@@ -146,9 +173,10 @@ func (s *setup) install(ctx context.Context, c *client, all []asset) error {
 
 // Result is what the setup did with one asset.
 type Result struct {
-	Kind    string // "ILM policy", "index template"
-	Name    string
-	Outcome string // installed, updated, up to date, left alone: …
+	Kind     string // "ILM policy", "index template", "Kibana objects"
+	Name     string
+	Endpoint string // where it is
+	Outcome  string // installed, updated, up to date, left alone: …
 }
 
 // LeftAlone tells an asset the setup did not write because it was changed,
@@ -165,7 +193,7 @@ func ensureAll(ctx context.Context, c *client, all []asset, overwrite bool) ([]R
 		if err != nil {
 			return results, fmt.Errorf("%s %s: %w", a.kind, a.name, err)
 		}
-		results = append(results, Result{Kind: a.kind, Name: a.name, Outcome: outcome})
+		results = append(results, Result{Kind: a.kind, Name: a.name, Endpoint: c.endpoint, Outcome: outcome})
 	}
 	return results, nil
 }
@@ -186,11 +214,43 @@ func InstallOnce(ctx context.Context, cfg *Config, telemetry component.Telemetry
 		return nil, err
 	}
 	c := &client{http: httpClient, endpoint: cfg.Elasticsearch.Endpoint, auth: authorization(cfg.Elasticsearch)}
+	results, err := retrying(ctx, cfg.Retry, permanent, func() ([]Result, error) { return ensureAll(ctx, c, all, cfg.Overwrite) })
+	if err != nil || cfg.Kibana.Endpoint == "" {
+		return results, err
+	}
+	kibanaHTTP, err := cfg.Kibana.ToClient(ctx, nil, telemetry)
+	if err != nil {
+		return results, fmt.Errorf("kibana: %w", err)
+	}
+	objects, err := kibanaObjects()
+	if err != nil {
+		return results, err
+	}
+	auth := authorization(ElasticsearchConfig{User: cfg.Kibana.User, Password: cfg.Kibana.Password, APIKey: cfg.Kibana.APIKey})
+	k := &kibanaClient{client: client{http: kibanaHTTP, endpoint: cfg.Kibana.Endpoint, auth: auth}, space: cfg.Kibana.Space}
+	refused := func(err error) bool {
+		var r *kibanaRefusal
+		return errors.As(err, &r)
+	}
+	kibana, err := retrying(ctx, cfg.Retry, refused, func() ([]Result, error) {
+		imported, kept, err := k.installKibana(ctx, objects, cfg.Overwrite)
+		outcome := fmt.Sprintf("%d imported, %d left as they were", imported, kept)
+		return []Result{{Kind: "Kibana objects", Name: "in space " + orDefault(k.space), Endpoint: k.endpoint, Outcome: outcome}}, err
+	})
+	if err == nil {
+		results = append(results, kibana...)
+	}
+	return results, err
+}
+
+// retrying calls attempt until it succeeds, fails for good (final) or
+// ctx ends, backing off between attempts.
+func retrying(ctx context.Context, cfg RetryConfig, final func(error) bool, attempt func() ([]Result, error)) ([]Result, error) {
 	bo := backoff.NewExponentialBackOff()
-	bo.InitialInterval, bo.MaxInterval = cfg.Retry.InitialInterval, cfg.Retry.MaxInterval
+	bo.InitialInterval, bo.MaxInterval = cfg.InitialInterval, cfg.MaxInterval
 	for {
-		results, err := ensureAll(ctx, c, all, cfg.Overwrite)
-		if err == nil || permanent(err) {
+		results, err := attempt()
+		if err == nil || final(err) {
 			return results, err
 		}
 		select {

@@ -6,11 +6,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/elemta/otelcol-elemta/testbed/esdouble"
+	"github.com/elemta/otelcol-elemta/testbed/kibanadouble"
 )
 
 // requestIndex is the position of the first request matching, or -1.
@@ -133,4 +135,32 @@ func TestSetupAlone(t *testing.T) {
 	}
 	_, ok := es.IndexTemplate("elemta-logs")
 	assert.True(t, ok)
+}
+
+// TestKibanaThroughTheCollector: with KIBANA_ENDPOINT set and Kibana down,
+// documents arrive all the same; once Kibana answers, the data view and the
+// saved searches are imported.
+func TestKibanaThroughTheCollector(t *testing.T) {
+	es := esdouble.New()
+	defer es.Close()
+	kb := kibanadouble.New()
+	addr := kb.Addr()
+	kb.Close()
+
+	logDir := t.TempDir()
+	lines := numberedLines("while Kibana is down", 100)
+	appendLines(t, filepath.Join(logDir, "elemta.log"), lines)
+	env := defaultEnv(logDir, t.TempDir(), es.URL())
+	env["KIBANA_ENDPOINT"] = "http://" + addr
+	c := startCollector(t, env, filepath.Join(distDir(t), "config.yaml"))
+	requireEachOnce(t, es, lines)
+
+	back, err := kibanadouble.NewAt(addr)
+	require.NoError(t, err)
+	defer back.Close()
+	require.Eventually(t, func() bool { return len(back.Objects("default")) == 5 }, 60*time.Second, 100*time.Millisecond)
+	_, ok := back.Object("default", "index-pattern", "elemta-logs")
+	assert.True(t, ok, "the data view")
+	c.stop(t)
+	assert.Contains(t, c.output.String(), "Kibana setup done")
 }

@@ -55,7 +55,7 @@ func newSetupCommand(set otelcol.CollectorSettings) *cobra.Command {
 			results, err := elemtasetupextension.InstallOnce(ctx, cfg, component.TelemetrySettings{
 				Logger: zap.NewNop(), TracerProvider: nooptrace.NewTracerProvider(), MeterProvider: noop.NewMeterProvider(),
 			})
-			report(cmd.OutOrStdout(), cfg.Elasticsearch.Endpoint, results)
+			report(cmd.OutOrStdout(), results)
 			if err != nil {
 				return fmt.Errorf("setup failed: %w", err)
 			}
@@ -119,9 +119,9 @@ func setupConfig(ctx context.Context, set otelcol.CollectorSettings, configs []s
 	return nil, fmt.Errorf("the configuration has no %s extension under extensions; add one (see distributions/otelcol-elemta/config.yaml)", factory.Type())
 }
 
-func report(w io.Writer, endpoint string, results []elemtasetupextension.Result) {
+func report(w io.Writer, results []elemtasetupextension.Result) {
 	for _, r := range results {
-		line := fmt.Sprintf("%s %s at %s: %s", r.Kind, r.Name, endpoint, r.Outcome)
+		line := fmt.Sprintf("%s %s at %s: %s", r.Kind, r.Name, r.Endpoint, r.Outcome)
 		if r.LeftAlone() {
 			line += " (overwrite: true replaces it)"
 		}

@@ -25,5 +25,15 @@ const Version = 1
 // IndexTemplate returns the body of `PUT _index_template/elemta-logs`.
 func IndexTemplate() []byte { return append([]byte(nil), indexTemplate...) }
 
+//go:embed kibana_objects.ndjson
+var kibanaObjects []byte
+
+// KibanaObjects returns the Kibana saved objects, one JSON object a line
+// as Kibana's import takes them: the data view elemta-logs (on
+// elemta-logs-*, time field @timestamp) and the saved searches of the
+// common queries. They carry the migration versions of Kibana 8.8, the
+// oldest supported: a newer Kibana migrates them on import.
+func KibanaObjects() []byte { return append([]byte(nil), kibanaObjects...) }
+
 // ILMPolicy returns the body of `PUT _ilm/policy/elemta-logs-policy`.
 func ILMPolicy() []byte { return append([]byte(nil), ilmPolicy...) }

@@ -1,8 +1,11 @@
 package assets
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -224,4 +227,68 @@ func TestTemplateMatchesTheExportersIndices(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(ILMPolicy(), &policy))
 	assert.Contains(t, policy.Policy.Phases["delete"].Actions, "delete")
+}
+
+// kibanaField finds the field names a saved search uses: its columns and
+// the fields its KQL query names.
+var kqlField = regexp.MustCompile(`([A-Za-z_@][A-Za-z0-9_.@]*)\s*:`)
+
+// TestKibanaObjectsUseMappedFields: every field a Kibana object shows or
+// queries is mapped by the index template, and every object is in the
+// format Kibana imports (type, id, attributes, the 8.8 migration versions,
+// searchSourceJSON as a string naming the data view by reference).
+func TestKibanaObjectsUseMappedFields(t *testing.T) {
+	_, fields := loadTemplate(t)
+	sc := bufio.NewScanner(bytes.NewReader(KibanaObjects()))
+	sc.Buffer(nil, 1<<20)
+	types := map[string]int{}
+	for sc.Scan() {
+		var obj struct {
+			Type                 string         `json:"type"`
+			ID                   string         `json:"id"`
+			CoreMigrationVersion string         `json:"coreMigrationVersion"`
+			TypeMigrationVersion string         `json:"typeMigrationVersion"`
+			Attributes           map[string]any `json:"attributes"`
+			References           []struct {
+				ID, Name, Type string
+			} `json:"references"`
+		}
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &obj))
+		require.NotEmpty(t, obj.ID)
+		assert.Equal(t, "8.8.0", obj.CoreMigrationVersion, obj.ID)
+		assert.Equal(t, "8.0.0", obj.TypeMigrationVersion, obj.ID)
+		types[obj.Type]++
+		switch obj.Type {
+		case "index-pattern":
+			assert.Equal(t, IndexTemplateName+"-*", obj.Attributes["title"])
+			assert.Contains(t, fields, obj.Attributes["timeFieldName"])
+		case "search":
+			meta := obj.Attributes["kibanaSavedObjectMeta"].(map[string]any)
+			var source struct {
+				Query struct {
+					Query    string `json:"query"`
+					Language string `json:"language"`
+				} `json:"query"`
+				IndexRefName string `json:"indexRefName"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(meta["searchSourceJSON"].(string)), &source), obj.ID)
+			assert.Equal(t, "kuery", source.Query.Language)
+			require.Len(t, obj.References, 1)
+			assert.Equal(t, source.IndexRefName, obj.References[0].Name)
+			assert.Equal(t, "elemta-logs", obj.References[0].ID, "the data view")
+			var used []string
+			for _, m := range kqlField.FindAllStringSubmatch(source.Query.Query, -1) {
+				used = append(used, m[1])
+			}
+			for _, c := range obj.Attributes["columns"].([]any) {
+				used = append(used, c.(string))
+			}
+			require.NotEmpty(t, used)
+			for _, f := range used {
+				assert.Contains(t, fields, f, "%s uses %s", obj.ID, f)
+			}
+		}
+	}
+	require.NoError(t, sc.Err())
+	assert.Equal(t, map[string]int{"index-pattern": 1, "search": 4}, types)
 }

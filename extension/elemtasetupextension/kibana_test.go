@@ -1,0 +1,115 @@
+package elemtasetupextension
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+
+	"github.com/elemta/otelcol-elemta/testbed/esdouble"
+	"github.com/elemta/otelcol-elemta/testbed/kibanadouble"
+)
+
+func withKibana(endpoint, space string) func(*Config) {
+	return func(c *Config) {
+		c.Kibana.Endpoint = endpoint
+		c.Kibana.Space = space
+	}
+}
+
+// waitLog waits until the setup logged a message.
+func waitLog(t *testing.T, s started, msg string) {
+	t.Helper()
+	require.Eventually(t, func() bool { return s.logs.FilterMessage(msg).Len() > 0 }, 10*time.Second, 10*time.Millisecond, msg)
+}
+
+func TestKibanaObjects(t *testing.T) {
+	es := esdouble.New()
+	defer es.Close()
+	kb := kibanadouble.New()
+	defer kb.Close()
+
+	first := startSetup(t, es.URL(), componenttest.NewNopHost(), withKibana(kb.URL(), ""))
+	waitLog(t, first, "Kibana setup done")
+	objects := kb.Objects("default")
+	require.Len(t, objects, 5)
+	view, ok := kb.Object("default", "index-pattern", "elemta-logs")
+	require.True(t, ok, "the data view")
+	assert.Equal(t, "elemta-logs-*", view.Attributes["title"])
+	assert.Equal(t, "@timestamp", view.Attributes["timeFieldName"])
+	_, ok = kb.Object("default", "search", "elemta-authentication-failures")
+	assert.True(t, ok, "a saved search")
+	assert.EqualValues(t, 5, first.logs.FilterMessage("Kibana setup done").All()[0].ContextMap()["imported"])
+	require.NoError(t, first.Shutdown(context.Background()))
+
+	second := startSetup(t, es.URL(), componenttest.NewNopHost(), withKibana(kb.URL(), ""))
+	waitLog(t, second, "Kibana setup done")
+	done := second.logs.FilterMessage("Kibana setup done").All()[0].ContextMap()
+	assert.EqualValues(t, 0, done["imported"], "a restart imports nothing")
+	assert.EqualValues(t, 5, done["left_as_they_were"])
+}
+
+// TestKibanaNeverHoldsDocuments: with Kibana down, the Elasticsearch
+// setup finishes and documents go; the objects arrive once Kibana is up.
+func TestKibanaNeverHoldsDocuments(t *testing.T) {
+	es := esdouble.New()
+	defer es.Close()
+	kb := kibanadouble.New()
+	addr := kb.Addr()
+	kb.Close()
+
+	s := startSetup(t, es.URL(), componenttest.NewNopHost(), withKibana("http://"+addr, ""))
+	waitReady(t, s)
+	waitLog(t, s, "Kibana setup waits for Kibana; documents go on meanwhile")
+
+	back, err := kibanadouble.NewAt(addr)
+	require.NoError(t, err)
+	defer back.Close()
+	waitLog(t, s, "Kibana setup done")
+	assert.Len(t, back.Objects("default"), 5)
+}
+
+func TestKibanaRefusals(t *testing.T) {
+	tests := []struct {
+		name    string
+		prepare func(kb *kibanadouble.Server)
+		space   string
+		want    string
+	}{
+		{name: "a space that does not exist", space: "mail", want: `the Kibana space "mail" does not exist: create it, or set kibana::space`},
+		{name: "an old Kibana", prepare: func(kb *kibanadouble.Server) { kb.SetVersion("8.7.1") }, want: "Kibana 8.7.1 is not supported: the saved objects need Kibana 8.8 or newer"},
+		{name: "wrong credentials", prepare: func(kb *kibanadouble.Server) { kb.RequireBasicAuth("elastic", "secret") }, want: "Kibana rejected the credentials (401)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			es := esdouble.New()
+			defer es.Close()
+			kb := kibanadouble.New()
+			defer kb.Close()
+			if tt.prepare != nil {
+				tt.prepare(kb)
+			}
+			s := startSetup(t, es.URL(), componenttest.NewNopHost(), withKibana(kb.URL(), tt.space))
+			waitLog(t, s, "Kibana setup failed; the data view and saved searches are not installed")
+			entry := s.logs.FilterMessage("Kibana setup failed; the data view and saved searches are not installed").All()[0]
+			assert.Contains(t, entry.ContextMap()["error"], tt.want)
+			waitReady(t, s)
+			assert.Empty(t, kb.Objects(tt.space))
+		})
+	}
+}
+
+func TestKibanaSpace(t *testing.T) {
+	es := esdouble.New()
+	defer es.Close()
+	kb := kibanadouble.New()
+	defer kb.Close()
+	kb.AddSpace("mail")
+	s := startSetup(t, es.URL(), componenttest.NewNopHost(), withKibana(kb.URL(), "mail"))
+	waitLog(t, s, "Kibana setup done")
+	assert.Len(t, kb.Objects("mail"), 5)
+	assert.Empty(t, kb.Objects("default"))
+}
