@@ -35,21 +35,24 @@ func TestKibanaObjects(t *testing.T) {
 	first := startSetup(t, es.URL(), componenttest.NewNopHost(), withKibana(kb.URL(), ""))
 	waitLog(t, first, "Kibana setup done")
 	objects := kb.Objects("default")
-	require.Len(t, objects, 5)
+	require.Len(t, objects, 7)
 	view, ok := kb.Object("default", "index-pattern", "elemta-logs")
 	require.True(t, ok, "the data view")
 	assert.Equal(t, "elemta-logs-*", view.Attributes["title"])
 	assert.Equal(t, "@timestamp", view.Attributes["timeFieldName"])
 	_, ok = kb.Object("default", "search", "elemta-authentication-failures")
 	assert.True(t, ok, "a saved search")
-	assert.EqualValues(t, 5, first.logs.FilterMessage("Kibana setup done").All()[0].ContextMap()["imported"])
+	board, ok := kb.Object("default", "dashboard", "elemta-smtp-overview")
+	require.True(t, ok, "the dashboard")
+	assert.Equal(t, "Elemta SMTP overview", board.Attributes["title"])
+	assert.EqualValues(t, 7, first.logs.FilterMessage("Kibana setup done").All()[0].ContextMap()["imported"])
 	require.NoError(t, first.Shutdown(context.Background()))
 
 	second := startSetup(t, es.URL(), componenttest.NewNopHost(), withKibana(kb.URL(), ""))
 	waitLog(t, second, "Kibana setup done")
 	done := second.logs.FilterMessage("Kibana setup done").All()[0].ContextMap()
 	assert.EqualValues(t, 0, done["imported"], "a restart imports nothing")
-	assert.EqualValues(t, 5, done["left_as_they_were"])
+	assert.EqualValues(t, 7, done["left_as_they_were"])
 }
 
 // TestKibanaNeverHoldsDocuments: with Kibana down, the Elasticsearch
@@ -69,7 +72,7 @@ func TestKibanaNeverHoldsDocuments(t *testing.T) {
 	require.NoError(t, err)
 	defer back.Close()
 	waitLog(t, s, "Kibana setup done")
-	assert.Len(t, back.Objects("default"), 5)
+	assert.Len(t, back.Objects("default"), 7)
 }
 
 func TestKibanaRefusals(t *testing.T) {
@@ -110,6 +113,6 @@ func TestKibanaSpace(t *testing.T) {
 	kb.AddSpace("mail")
 	s := startSetup(t, es.URL(), componenttest.NewNopHost(), withKibana(kb.URL(), "mail"))
 	waitLog(t, s, "Kibana setup done")
-	assert.Len(t, kb.Objects("mail"), 5)
+	assert.Len(t, kb.Objects("mail"), 7)
 	assert.Empty(t, kb.Objects("default"))
 }

@@ -158,7 +158,7 @@ func TestKibanaThroughTheCollector(t *testing.T) {
 	back, err := kibanadouble.NewAt(addr)
 	require.NoError(t, err)
 	defer back.Close()
-	require.Eventually(t, func() bool { return len(back.Objects("default")) == 5 }, 60*time.Second, 100*time.Millisecond)
+	require.Eventually(t, func() bool { return len(back.Objects("default")) == 7 }, 60*time.Second, 100*time.Millisecond)
 	_, ok := back.Object("default", "index-pattern", "elemta-logs")
 	assert.True(t, ok, "the data view")
 	c.stop(t)

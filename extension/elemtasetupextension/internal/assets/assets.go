@@ -30,9 +30,10 @@ var kibanaObjects []byte
 
 // KibanaObjects returns the Kibana saved objects, one JSON object a line
 // as Kibana's import takes them: the data view elemta-logs (on
-// elemta-logs-*, time field @timestamp) and the saved searches of the
-// common queries. They carry the migration versions of Kibana 8.8, the
-// oldest supported: a newer Kibana migrates them on import.
+// elemta-logs-*, time field @timestamp), the saved searches of the common
+// queries and the dashboard "Elemta SMTP overview". They carry the
+// migration versions of Kibana 8.8, the oldest supported: a newer Kibana
+// migrates them on import. kibana_objects.py writes the file.
 func KibanaObjects() []byte { return append([]byte(nil), kibanaObjects...) }
 
 // ILMPolicy returns the body of `PUT _ilm/policy/elemta-logs-policy`.

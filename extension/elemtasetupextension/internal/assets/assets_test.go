@@ -242,6 +242,8 @@ func TestKibanaObjectsUseMappedFields(t *testing.T) {
 	sc := bufio.NewScanner(bytes.NewReader(KibanaObjects()))
 	sc.Buffer(nil, 1<<20)
 	types := map[string]int{}
+	ids := map[string]bool{}
+	var dashboards []map[string]any
 	for sc.Scan() {
 		var obj struct {
 			Type                 string         `json:"type"`
@@ -255,10 +257,16 @@ func TestKibanaObjectsUseMappedFields(t *testing.T) {
 		}
 		require.NoError(t, json.Unmarshal(sc.Bytes(), &obj))
 		require.NotEmpty(t, obj.ID)
+		ids[obj.ID] = true
 		assert.Equal(t, "8.8.0", obj.CoreMigrationVersion, obj.ID)
-		assert.Equal(t, "8.0.0", obj.TypeMigrationVersion, obj.ID)
+		assert.NotEmpty(t, obj.TypeMigrationVersion, obj.ID)
+		assert.LessOrEqual(t, obj.TypeMigrationVersion, obj.CoreMigrationVersion, "%s: no newer than Kibana 8.8 knows", obj.ID)
 		types[obj.Type]++
 		switch obj.Type {
+		case "dashboard":
+			var whole map[string]any
+			require.NoError(t, json.Unmarshal(sc.Bytes(), &whole))
+			dashboards = append(dashboards, whole)
 		case "index-pattern":
 			assert.Equal(t, IndexTemplateName+"-*", obj.Attributes["title"])
 			assert.Contains(t, fields, obj.Attributes["timeFieldName"])
@@ -290,5 +298,54 @@ func TestKibanaObjectsUseMappedFields(t *testing.T) {
 		}
 	}
 	require.NoError(t, sc.Err())
-	assert.Equal(t, map[string]int{"index-pattern": 1, "search": 4}, types)
+	assert.Equal(t, map[string]int{"index-pattern": 1, "search": 5, "dashboard": 1}, types)
+	require.Len(t, dashboards, 1)
+	checkDashboard(t, dashboards[0], fields, ids)
+}
+
+// checkDashboard checks the dashboard's panels: every Lens column's field
+// and every panel query's field is mapped, and every reference names an
+// object that is imported with it.
+func checkDashboard(t *testing.T, d map[string]any, fields map[string]field, ids map[string]bool) {
+	t.Helper()
+	attrs := d["attributes"].(map[string]any)
+	assert.Equal(t, "Elemta SMTP overview", attrs["title"])
+	var options map[string]any
+	require.NoError(t, json.Unmarshal([]byte(attrs["optionsJSON"].(string)), &options), "optionsJSON is a JSON string")
+	var panels []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(attrs["panelsJSON"].(string)), &panels), "panelsJSON is a JSON string")
+	require.Len(t, panels, 8, "connections, commands, mail flow, recent errors, senders, recipients, client addresses, countries")
+	refs := map[string]string{}
+	for _, r := range d["references"].([]any) {
+		ref := r.(map[string]any)
+		assert.True(t, ids[ref["id"].(string)], "reference %v names an imported object", ref)
+		refs[ref["name"].(string)] = ref["id"].(string)
+	}
+	for _, p := range panels {
+		index := p["panelIndex"].(string)
+		switch p["type"] {
+		case "search":
+			assert.Contains(t, refs, index+":"+p["panelRefName"].(string))
+		case "lens":
+			a := p["embeddableConfig"].(map[string]any)["attributes"].(map[string]any)
+			state := a["state"].(map[string]any)
+			query := state["query"].(map[string]any)["query"].(string)
+			for _, m := range kqlField.FindAllStringSubmatch(query, -1) {
+				assert.Contains(t, fields, m[1], "panel %s queries %s", index, m[1])
+			}
+			layers := state["datasourceStates"].(map[string]any)["formBased"].(map[string]any)["layers"].(map[string]any)
+			require.Len(t, layers, 1)
+			for layer, l := range layers {
+				assert.Contains(t, refs, index+":indexpattern-datasource-layer-"+layer, "panel %s's layer names the data view", index)
+				for id, c := range l.(map[string]any)["columns"].(map[string]any) {
+					source := c.(map[string]any)["sourceField"].(string)
+					if source != "___records___" {
+						assert.Contains(t, fields, source, "panel %s column %s", index, id)
+					}
+				}
+			}
+		default:
+			t.Errorf("panel %s has type %v", index, p["type"])
+		}
+	}
 }
