@@ -21,32 +21,9 @@ import (
 
 	"github.com/elemta/otelcol-elemta/exporter/durableelasticsearchexporter/internal/metadata"
 	"github.com/elemta/otelcol-elemta/internal/filestoragetest"
+	"github.com/elemta/otelcol-elemta/internal/statustest"
 	"github.com/elemta/otelcol-elemta/testbed/esdouble"
 )
-
-// statusHost records the status events the exporter reports.
-type statusHost struct {
-	component.Host
-	events chan *componentstatus.Event
-}
-
-func newStatusHost() *statusHost {
-	return &statusHost{Host: componenttest.NewNopHost(), events: make(chan *componentstatus.Event, 100)}
-}
-
-func (h *statusHost) Report(ev *componentstatus.Event) { h.events <- ev }
-
-func (h *statusHost) statuses() []componentstatus.Status {
-	var out []componentstatus.Status
-	for {
-		select {
-		case ev := <-h.events:
-			out = append(out, ev.Status())
-		default:
-			return out
-		}
-	}
-}
 
 func TestWholeRequestRefusalsKeepTheBatch(t *testing.T) {
 	tests := []struct {
@@ -65,7 +42,7 @@ func TestWholeRequestRefusalsKeepTheBatch(t *testing.T) {
 			es := esdouble.New()
 			defer es.Close()
 			es.FailBulk(tt.status)
-			host := newStatusHost()
+			host := statustest.NewHost()
 			exp := startObserved(t, testConfig(t, es.URL(), false), host)
 			answer := consumeInBackground(exp, logs(20))
 
@@ -92,7 +69,7 @@ func TestWholeRequestRefusalsKeepTheBatch(t *testing.T) {
 				return exp.logs.FilterMessage("Elasticsearch takes documents again").Len() == 1
 			}, 10*time.Second, 10*time.Millisecond)
 			require.NoError(t, exp.Shutdown(context.Background()))
-			assert.Equal(t, []componentstatus.Status{componentstatus.StatusRecoverableError, componentstatus.StatusOK}, host.statuses(),
+			assert.Equal(t, []componentstatus.Status{componentstatus.StatusRecoverableError, componentstatus.StatusOK}, host.Statuses(),
 				"one status for the failure, one for the recovery; none for each request")
 		})
 	}
@@ -102,7 +79,7 @@ func TestUnreachableIsReportedOnce(t *testing.T) {
 	es := esdouble.New()
 	addr := es.Addr()
 	es.Close()
-	host := newStatusHost()
+	host := statustest.NewHost()
 	exp := startObserved(t, testConfig(t, "http://"+addr, false), host)
 	answer := consumeInBackground(exp, logs(5))
 	require.Eventually(t, func() bool {
@@ -118,7 +95,7 @@ func TestUnreachableIsReportedOnce(t *testing.T) {
 	requireAllLines(t, back, 5)
 	require.NoError(t, exp.Shutdown(context.Background()))
 	assert.Equal(t, 1, exp.logs.FilterMessage("Elasticsearch does not take documents").Len())
-	assert.Equal(t, []componentstatus.Status{componentstatus.StatusRecoverableError, componentstatus.StatusOK}, host.statuses())
+	assert.Equal(t, []componentstatus.Status{componentstatus.StatusRecoverableError, componentstatus.StatusOK}, host.Statuses())
 }
 
 // readDeadLetters reads every entry of the dead-letter file.

@@ -19,20 +19,9 @@ import (
 	"github.com/elemta/otelcol-elemta/extension/elemtasetupextension/internal/assets"
 	"github.com/elemta/otelcol-elemta/extension/elemtasetupextension/internal/metadata"
 	"github.com/elemta/otelcol-elemta/internal/readiness"
+	"github.com/elemta/otelcol-elemta/internal/statustest"
 	"github.com/elemta/otelcol-elemta/testbed/esdouble"
 )
-
-// statusHost records the component status events reported to it.
-type statusHost struct {
-	component.Host
-	events chan componentstatus.Status
-}
-
-func newStatusHost() *statusHost {
-	return &statusHost{Host: componenttest.NewNopHost(), events: make(chan componentstatus.Status, 100)}
-}
-
-func (h *statusHost) Report(ev *componentstatus.Event) { h.events <- ev.Status() }
 
 // started is a running setup with what it logged.
 type started struct {
@@ -81,7 +70,7 @@ func puts(es *esdouble.Server) int {
 func TestInstallsPolicyAndTemplate(t *testing.T) {
 	es := esdouble.New()
 	defer es.Close()
-	host := newStatusHost()
+	host := statustest.NewHost()
 	s := startSetup(t, es.URL(), host, func(c *Config) { c.ILM.Retention = "90d" })
 	waitReady(t, s)
 
@@ -96,7 +85,7 @@ func TestInstallsPolicyAndTemplate(t *testing.T) {
 	lifecycle := tmpl["template"].(map[string]any)["settings"].(map[string]any)["index"].(map[string]any)["lifecycle"].(map[string]any)
 	assert.Equal(t, assets.ILMPolicyName, lifecycle["name"], "the template names the policy")
 	assert.Equal(t, []any{"elemta-logs-*"}, tmpl["index_patterns"])
-	assert.Equal(t, componentstatus.StatusOK, <-host.events)
+	assert.Equal(t, componentstatus.StatusOK, <-host.Events())
 }
 
 func TestRestarts(t *testing.T) {
@@ -200,13 +189,13 @@ func TestWaitsForElasticsearch(t *testing.T) {
 	es := esdouble.New()
 	addr := es.Addr()
 	es.Close()
-	host := newStatusHost()
+	host := statustest.NewHost()
 	s := startSetup(t, "http://"+addr, host, nil)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	require.ErrorIs(t, s.Extension.(readiness.Elasticsearch).ElasticsearchReady(ctx), context.DeadlineExceeded, "not ready while unreachable")
-	assert.Equal(t, componentstatus.StatusRecoverableError, <-host.events)
+	assert.Equal(t, componentstatus.StatusRecoverableError, <-host.Events())
 	require.NotEmpty(t, s.logs.FilterMessage("Elasticsearch setup waits for Elasticsearch; documents wait too").All())
 
 	back, err := esdouble.NewAt(addr)
@@ -215,7 +204,7 @@ func TestWaitsForElasticsearch(t *testing.T) {
 	waitReady(t, s)
 	_, ok := back.IndexTemplate(assets.IndexTemplateName)
 	assert.True(t, ok)
-	assert.Equal(t, componentstatus.StatusOK, <-host.events)
+	assert.Equal(t, componentstatus.StatusOK, <-host.Events())
 }
 
 // TestWrongCredentialsGiveUp: a 401 is not retried; the setup says what to
@@ -224,13 +213,13 @@ func TestWrongCredentialsGiveUp(t *testing.T) {
 	es := esdouble.New()
 	defer es.Close()
 	es.RequireBasicAuth("elastic", "right")
-	host := newStatusHost()
+	host := statustest.NewHost()
 	s := startSetup(t, es.URL(), host, func(c *Config) { c.Elasticsearch.User, c.Elasticsearch.Password = "elastic", "wrong" })
 	waitReady(t, s)
 	failed := s.logs.FilterMessage("Elasticsearch setup failed; documents are indexed without the index template").All()
 	require.Len(t, failed, 1)
 	assert.Contains(t, failed[0].ContextMap()["error"], "Elasticsearch rejected the credentials (401)")
-	assert.Equal(t, componentstatus.StatusPermanentError, <-host.events)
+	assert.Equal(t, componentstatus.StatusPermanentError, <-host.Events())
 	_, ok := es.IndexTemplate(assets.IndexTemplateName)
 	assert.False(t, ok)
 }

@@ -235,16 +235,26 @@ func writeLines(w io.Writer, input []string, from, n int) error {
 	return bw.Flush()
 }
 
+// runDir makes a directory for one run, with the logs directory in it, and
+// returns it and the log file's path; remove the directory after the run.
+func runDir() (dir, logFile string, err error) {
+	if dir, err = os.MkdirTemp("", "benche2e-"); err != nil {
+		return "", "", err
+	}
+	logFile = filepath.Join(dir, "logs", "elemta.log")
+	if err := os.MkdirAll(filepath.Dir(logFile), 0o750); err != nil {
+		os.RemoveAll(dir)
+		return "", "", err
+	}
+	return dir, logFile, nil
+}
+
 func runBurst(s setup, input []string, n int) (result, error) {
-	dir, err := os.MkdirTemp("", "benche2e-")
+	dir, logFile, err := runDir()
 	if err != nil {
 		return result{}, err
 	}
 	defer os.RemoveAll(dir)
-	logFile := filepath.Join(dir, "logs", "elemta.log")
-	if err := os.MkdirAll(filepath.Dir(logFile), 0o750); err != nil {
-		return result{}, err
-	}
 	f, err := os.Create(logFile)
 	if err != nil {
 		return result{}, err
@@ -259,15 +269,11 @@ func runBurst(s setup, input []string, n int) (result, error) {
 }
 
 func runSteady(s setup, input []string, rate int, d time.Duration) (result, error) {
-	dir, err := os.MkdirTemp("", "benche2e-")
+	dir, logFile, err := runDir()
 	if err != nil {
 		return result{}, err
 	}
 	defer os.RemoveAll(dir)
-	logFile := filepath.Join(dir, "logs", "elemta.log")
-	if err := os.MkdirAll(filepath.Dir(logFile), 0o750); err != nil {
-		return result{}, err
-	}
 	const tick = 100 * time.Millisecond
 	perTick := rate / int(time.Second/tick)
 	ticks := int(d / tick)
