@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/elasticsearchexporter"
@@ -91,6 +92,15 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 				e.setup = gate // the first document waits for the index template
 			}
 		}
+		if e.setup != nil {
+			watchCtx, cancel := context.WithCancel(context.Background())
+			e.stopWatch = cancel
+			e.watching.Add(1)
+			go func() {
+				defer e.watching.Done()
+				e.watchSetup(watchCtx)
+			}()
+		}
 		set.Logger.Info("Durable Elasticsearch exporter starting",
 			zap.Bool("persistent_queue", hasStorage(cfg)),
 			zap.Duration("retry_max_elapsed_time", cfg.BackOffConfig.MaxElapsedTime),
@@ -101,6 +111,10 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 	}
 	shutdown := func(ctx context.Context) error {
 		defer set.Logger.Info("Durable Elasticsearch exporter stopped")
+		if e.stopWatch != nil {
+			e.stopWatch()
+			e.watching.Wait()
+		}
 		defer tb.Shutdown()
 		err := inner.Shutdown(ctx)
 		if middleware.refused.store != nil {
@@ -125,6 +139,8 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 type durableExporter struct {
 	inner     exporter.Logs
 	setup     readiness.Elasticsearch // nil without the elemtasetup extension
+	stopWatch context.CancelFunc
+	watching  sync.WaitGroup
 	shape     string
 	documents flatDocuments
 	telemetry *metadata.TelemetryBuilder
@@ -168,9 +184,33 @@ func (e *durableExporter) waitForSetup(ctx context.Context) error {
 	if err == nil || ctx.Err() != nil {
 		return err
 	}
-	de := &deliveryError{failureSetup, "documents wait for the Elasticsearch setup (ILM policy, index template); the batch is kept and sent after it", e.setup.ElasticsearchPending()}
+	de := e.setupPending()
 	e.state.observe(de)
 	return de
+}
+
+// watchSetup reports, while no batch waits, what a batch would wait for:
+// the delivery state (log line, component status, health) follows the
+// Elasticsearch setup from the start, not from the first line.
+func (e *durableExporter) watchSetup(ctx context.Context) {
+	for {
+		waitCtx, cancel := context.WithTimeout(ctx, setupWait)
+		err := e.setup.ElasticsearchReady(waitCtx)
+		cancel()
+		switch {
+		case err == nil:
+			e.state.resolved(failureSetup, "The Elasticsearch setup is done; documents go")
+			return
+		case ctx.Err() != nil:
+			return
+		}
+		e.state.observe(e.setupPending())
+	}
+}
+
+// setupPending is the failure of a batch that waits for the setup.
+func (e *durableExporter) setupPending() *deliveryError {
+	return &deliveryError{failureSetup, "documents wait for the Elasticsearch setup (ILM policy, index template); the batch is kept and sent after it", e.setup.ElasticsearchPending()}
 }
 
 func (e *durableExporter) send(ctx context.Context, ld plog.Logs) error {

@@ -130,6 +130,19 @@ func (d *deliveryState) observe(err error) {
 	d.report(componentstatus.NewRecoverableErrorEvent(err))
 }
 
+// resolved ends a failure of the given kind that was resolved without a
+// batch being sent (the Elasticsearch setup finished while none waited).
+func (d *deliveryState) resolved(kind, msg string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.failing != kind {
+		return
+	}
+	d.failing = ""
+	d.logger.Info(msg)
+	d.report(componentstatus.NewEvent(componentstatus.StatusOK))
+}
+
 // report passes a status event to the collector; the caller holds d.mu.
 func (d *deliveryState) report(ev *componentstatus.Event) {
 	if d.host != nil {

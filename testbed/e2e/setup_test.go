@@ -164,3 +164,37 @@ func TestKibanaThroughTheCollector(t *testing.T) {
 	c.stop(t)
 	assert.Contains(t, c.output.String(), "Kibana setup done")
 }
+
+// TestHealthWhileTheSetupWaits: with Elasticsearch unreachable from the
+// start and no line to send, the health endpoint says, after its window,
+// that documents wait for the setup, and why; once Elasticsearch answers and
+// the setup is done, it is healthy again.
+func TestHealthWhileTheSetupWaits(t *testing.T) {
+	down := esdouble.New()
+	addr := down.Addr()
+	down.Close()
+	env := defaultEnv(t.TempDir(), t.TempDir(), "http://"+addr)
+	env["OTELCOL_ELEMTA_HEALTH_WINDOW"] = "2s"
+	c := startCollector(t, env, filepath.Join(distDir(t), "config.yaml"))
+
+	var body string
+	require.Eventually(t, func() bool {
+		var code int
+		code, body = c.healthAnswer(t)
+		return code == http.StatusInternalServerError
+	}, 30*time.Second, 100*time.Millisecond)
+	assert.Contains(t, body, "documents wait for the Elasticsearch setup")
+	assert.Contains(t, body, "Elasticsearch is unreachable at http://"+addr)
+
+	es, err := esdouble.NewAt(addr)
+	require.NoError(t, err)
+	defer es.Close()
+	require.Eventually(t, func() bool {
+		code, _ := c.healthAnswer(t)
+		return code == http.StatusOK
+	}, 60*time.Second, 100*time.Millisecond)
+	c.stop(t)
+	assert.Contains(t, c.output.String(), "The Elasticsearch setup is done; documents go")
+	_, ok := es.IndexTemplate("elemta-logs")
+	assert.True(t, ok)
+}
