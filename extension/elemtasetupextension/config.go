@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/config/confighttp"
@@ -21,6 +22,10 @@ type Config struct {
 	// Kibana is where the data view and the saved searches are imported
 	// (`kibana`); an empty endpoint leaves Kibana alone.
 	Kibana KibanaConfig `mapstructure:"kibana"`
+
+	// Backup registers a snapshot repository and a daily snapshot policy
+	// of the elemta-logs-* indices (`backup`); off while repository is empty.
+	Backup BackupConfig `mapstructure:"backup"`
 
 	// ILM shapes the ILM policy (`ilm`).
 	ILM ILMConfig `mapstructure:"ilm"`
@@ -54,6 +59,24 @@ type KibanaConfig struct {
 	// Space is the Kibana space the objects go to (`space`); empty is the
 	// default space.
 	Space string `mapstructure:"space"`
+}
+
+// BackupConfig is the snapshot repository and the daily snapshots.
+type BackupConfig struct {
+	// Repository names the snapshot repository (`backup::repository`);
+	// empty turns backups off.
+	Repository string `mapstructure:"repository"`
+	// Type is the repository type: fs, s3, gcs, azure, url (`backup::type`).
+	Type string `mapstructure:"type"`
+	// Settings are the repository's settings, as Elasticsearch takes them:
+	// location for fs, bucket for s3 and gcs, ... (`backup::settings`).
+	Settings map[string]any `mapstructure:"settings"`
+	// Schedule is when the snapshot is taken, in Elasticsearch's cron syntax
+	// (`backup::schedule`).
+	Schedule string `mapstructure:"schedule"`
+	// ExpireAfter deletes snapshots older than this, in Elasticsearch's
+	// units (`backup::expire_after`).
+	ExpireAfter string `mapstructure:"expire_after"`
 }
 
 // ILMConfig shapes the ILM policy.
@@ -97,6 +120,20 @@ func (c *Config) Validate() error {
 	}
 	if c.Kibana.Space != "" && !spacePattern.MatchString(c.Kibana.Space) {
 		errs = append(errs, fmt.Errorf("kibana::space: %q is not a space id; use lower-case letters, digits, '_' and '-'", c.Kibana.Space))
+	}
+	if b := c.Backup; b.Repository != "" {
+		if b.Type == "" || len(b.Settings) == 0 {
+			errs = append(errs, fmt.Errorf("backup: the repository %q needs a type and its settings, for example type: fs and settings: {location: /mnt/backups/elemta}", b.Repository))
+		}
+		if loc, _ := b.Settings["location"].(string); b.Type == "fs" && strings.TrimSpace(loc) == "" {
+			errs = append(errs, errors.New("backup::settings::location is empty: an fs repository needs a directory listed in Elasticsearch's path.repo (with the default configuration: ELEMTA_BACKUP_LOCATION)"))
+		}
+		if strings.TrimSpace(b.Schedule) == "" {
+			errs = append(errs, errors.New("backup::schedule is empty; set a cron expression, for example \"0 30 1 * * ?\" (01:30 every day)"))
+		}
+		if !retentionPattern.MatchString(b.ExpireAfter) {
+			errs = append(errs, fmt.Errorf("backup::expire_after: %q is not a duration; use days or hours, for example 30d", b.ExpireAfter))
+		}
 	}
 	if !retentionPattern.MatchString(c.ILM.Retention) {
 		errs = append(errs, fmt.Errorf("ilm::retention: %q is not a retention; use days or hours, for example 30d", c.ILM.Retention))

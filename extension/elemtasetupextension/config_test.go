@@ -38,6 +38,13 @@ func TestLoadConfig(t *testing.T) {
 		{name: "bad_endpoint", wantErr: `elasticsearch::endpoint: "es.example.com" is not an http or https URL`},
 		{name: "both_credentials", wantErr: "elasticsearch: both user and api_key are set; keep one of them"},
 		{name: "bad_retention", wantErr: `ilm::retention: "30 days" is not a retention; use days or hours, for example 30d`},
+		{name: "backup_without_settings", wantErr: `backup: the repository "elemta-backups" needs a type and its settings`},
+		{name: "backup", check: func(t *testing.T, cfg *Config) {
+			assert.Equal(t, BackupConfig{
+				Repository: "elemta-backups", Type: "fs", Settings: map[string]any{"location": "/mnt/backups/elemta"},
+				Schedule: "0 0 3 * * ?", ExpireAfter: "90d",
+			}, cfg.Backup)
+		}},
 		{name: "bad_retry", wantErr: "retry: initial_interval 0s and max_interval 30s must be positive"},
 	}
 	for _, tt := range tests {

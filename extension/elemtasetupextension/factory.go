@@ -17,6 +17,8 @@ const (
 	defaultRetention       = "30d"
 	defaultInitialInterval = time.Second
 	defaultMaxInterval     = 30 * time.Second
+	defaultBackupSchedule  = "0 30 1 * * ?" // 01:30 every day
+	defaultBackupExpiry    = "30d"
 )
 
 // NewFactory returns the factory of the elemtasetup extension.
@@ -34,6 +36,7 @@ func createDefaultConfig() component.Config {
 		Elasticsearch: ElasticsearchConfig{ClientConfig: client},
 		Kibana:        KibanaConfig{ClientConfig: kibana},
 		ILM:           ILMConfig{Retention: defaultRetention},
+		Backup:        BackupConfig{Schedule: defaultBackupSchedule, ExpireAfter: defaultBackupExpiry},
 		Retry:         RetryConfig{InitialInterval: defaultInitialInterval, MaxInterval: defaultMaxInterval},
 	}
 }

@@ -23,12 +23,76 @@ const managedBy = "otelcol-elemta"
 type asset struct {
 	kind string // for the log: "ILM policy", "index template"
 	name string
-	path string // of GET and PUT
+	api  string // path of GET and PUT
 	// wrap turns the content into the PUT body; unwrap finds the content
 	// in the GET answer.
 	wrap    func(content map[string]any) map[string]any
 	unwrap  func(answer map[string]any) (map[string]any, bool)
-	content map[string]any // ours, without _meta's version marks
+	content map[string]any // ours, without the version marks
+	// metaPath is where in the content the marks go: ["_meta"] for ILM
+	// policies and index templates; SLM policies keep metadata in config.
+	metaPath []string
+	// unmanaged assets carry no marks: installed when absent, left as they
+	// are otherwise (a snapshot repository, which takes no _meta).
+	unmanaged bool
+}
+
+// marksOf returns the marks map of content, or nil.
+func (a asset) marksOf(content map[string]any) map[string]any {
+	var cur any = content
+	for _, k := range a.path() {
+		m, _ := cur.(map[string]any)
+		cur = m[k]
+	}
+	m, _ := cur.(map[string]any)
+	return m
+}
+
+func (a asset) path() []string {
+	if len(a.metaPath) == 0 {
+		return []string{"_meta"}
+	}
+	return a.metaPath
+}
+
+// withMarks returns a copy of content with the marks added to its own.
+func (a asset) withMarks(content, marks map[string]any) map[string]any {
+	return setAt(content, a.path(), func(own map[string]any) map[string]any {
+		out := make(map[string]any, len(own)+len(marks))
+		for k, v := range own {
+			out[k] = v
+		}
+		for k, v := range marks {
+			out[k] = v
+		}
+		return out
+	})
+}
+
+// unmarked returns a copy of content without its marks map.
+func (a asset) unmarked(content map[string]any) map[string]any {
+	return setAt(content, a.path(), func(map[string]any) map[string]any { return nil })
+}
+
+// setAt returns a copy of m with the map at path replaced by change's
+// result (removed when it is nil); the maps on the way are copied.
+func setAt(m map[string]any, path []string, change func(map[string]any) map[string]any) map[string]any {
+	out := make(map[string]any, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	if len(path) == 1 {
+		own, _ := m[path[0]].(map[string]any)
+		if next := change(own); next != nil {
+			out[path[0]] = next
+		} else {
+			delete(out, path[0])
+		}
+		return out
+	}
+	inner, _ := m[path[0]].(map[string]any)
+	out[path[0]] = setAt(inner, path[1:], change)
+	return out
 }
 
 // Outcomes of ensuring an asset.
@@ -39,6 +103,7 @@ const (
 	outcomeChanged   = "left alone: changed since it was installed"
 	outcomeForeign   = "left alone: not installed by otelcol-elemta"
 	outcomeNewer     = "left alone: a newer version is installed"
+	outcomePresent   = "left as it is: it exists"
 )
 
 // httpError is an answer Elasticsearch gave that is not a success.
@@ -138,17 +203,27 @@ func reasonOf(answer map[string]any, raw []byte) string {
 // defaults added) is hashed into _meta with a second PUT. A content whose
 // hash no longer matches was changed since.
 func (c *client) ensure(ctx context.Context, a asset, overwrite bool) (string, error) {
-	answer, status, err := c.do(ctx, http.MethodGet, a.path, nil)
+	answer, status, err := c.do(ctx, http.MethodGet, a.api, nil)
 	if err != nil {
 		return "", err
 	}
 	installed, found := a.unwrap(answer)
-	if status == http.StatusNotFound || !found {
+	switch {
+	case status == http.StatusNotFound || !found:
+		if a.unmanaged {
+			_, _, err := c.do(ctx, http.MethodPut, a.api, a.wrap(a.content))
+			return outcomeInstalled, err
+		}
 		return outcomeInstalled, c.put(ctx, a)
+	case a.unmanaged && overwrite:
+		_, _, err := c.do(ctx, http.MethodPut, a.api, a.wrap(a.content))
+		return outcomeUpdated, err
+	case a.unmanaged:
+		return outcomePresent, nil
 	}
-	meta, _ := installed["_meta"].(map[string]any)
+	meta := a.marksOf(installed)
 	version, _ := meta["version"].(float64)
-	changed := meta["fingerprint"] != fingerprint(installed)
+	changed := meta["fingerprint"] != fingerprint(a.unmarked(installed))
 	var outcome string
 	switch {
 	case overwrite:
@@ -170,10 +245,10 @@ func (c *client) ensure(ctx context.Context, a asset, overwrite bool) (string, e
 // put writes a with its version, reads it back and writes its fingerprint.
 func (c *client) put(ctx context.Context, a asset) error {
 	meta := map[string]any{"managed_by": managedBy, "version": assets.Version}
-	if _, _, err := c.do(ctx, http.MethodPut, a.path, a.wrap(withMeta(a.content, meta))); err != nil {
+	if _, _, err := c.do(ctx, http.MethodPut, a.api, a.wrap(a.withMarks(a.content, meta))); err != nil {
 		return err
 	}
-	answer, _, err := c.do(ctx, http.MethodGet, a.path, nil)
+	answer, _, err := c.do(ctx, http.MethodGet, a.api, nil)
 	if err != nil {
 		return err
 	}
@@ -181,40 +256,15 @@ func (c *client) put(ctx context.Context, a asset) error {
 	if !ok {
 		return fmt.Errorf("%s %s: not found right after it was written", a.kind, a.name)
 	}
-	meta["fingerprint"] = fingerprint(shown)
-	_, _, err = c.do(ctx, http.MethodPut, a.path, a.wrap(withMeta(a.content, meta)))
+	meta["fingerprint"] = fingerprint(a.unmarked(shown))
+	_, _, err = c.do(ctx, http.MethodPut, a.api, a.wrap(a.withMarks(a.content, meta)))
 	return err
 }
 
-// withMeta returns content with _meta's entries added to its own.
-func withMeta(content, marks map[string]any) map[string]any {
-	out := make(map[string]any, len(content)+1)
-	for k, v := range content {
-		out[k] = v
-	}
-	meta := map[string]any{}
-	if own, ok := content["_meta"].(map[string]any); ok {
-		for k, v := range own {
-			meta[k] = v
-		}
-	}
-	for k, v := range marks {
-		meta[k] = v
-	}
-	out["_meta"] = meta
-	return out
-}
-
-// fingerprint hashes an asset's content without its _meta, in canonical
+// fingerprint hashes an asset's content, without its marks, in canonical
 // JSON (sorted keys).
-func fingerprint(content map[string]any) string {
-	without := make(map[string]any, len(content))
-	for k, v := range content {
-		if k != "_meta" {
-			without[k] = v
-		}
-	}
-	data, _ := json.Marshal(without)
+func fingerprint(unmarked map[string]any) string {
+	data, _ := json.Marshal(unmarked)
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:16])
 }
@@ -232,7 +282,7 @@ func ilmPolicy(retention string) (asset, error) {
 		del["min_age"] = retention
 	}
 	return asset{
-		kind: "ILM policy", name: assets.ILMPolicyName, path: "/_ilm/policy/" + assets.ILMPolicyName,
+		kind: "ILM policy", name: assets.ILMPolicyName, api: "/_ilm/policy/" + assets.ILMPolicyName,
 		content: body.Policy,
 		wrap:    func(content map[string]any) map[string]any { return map[string]any{"policy": content} },
 		unwrap: func(answer map[string]any) (map[string]any, bool) {
@@ -253,7 +303,7 @@ func indexTemplate() (asset, error) {
 		return asset{}, fmt.Errorf("embedded index template: %w", err)
 	}
 	return asset{
-		kind: "index template", name: assets.IndexTemplateName, path: "/_index_template/" + assets.IndexTemplateName,
+		kind: "index template", name: assets.IndexTemplateName, api: "/_index_template/" + assets.IndexTemplateName,
 		content: content,
 		wrap:    func(content map[string]any) map[string]any { return content },
 		unwrap: func(answer map[string]any) (map[string]any, bool) {
@@ -279,4 +329,46 @@ func authorization(cfg ElasticsearchConfig) string {
 		return "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.User+":"+string(cfg.Password)))
 	}
 	return ""
+}
+
+// Names of the backup assets.
+const (
+	slmPolicyName = "elemta-logs-daily"
+	snapshotNames = "<elemta-logs-{now/d}>"
+)
+
+// snapshotRepository is the configured repository.
+func snapshotRepository(b BackupConfig) asset {
+	return asset{
+		kind: "snapshot repository", name: b.Repository, api: "/_snapshot/" + b.Repository, unmanaged: true,
+		content: map[string]any{"type": b.Type, "settings": b.Settings},
+		wrap:    func(content map[string]any) map[string]any { return content },
+		unwrap: func(answer map[string]any) (map[string]any, bool) {
+			repo, ok := answer[b.Repository].(map[string]any)
+			return repo, ok
+		},
+	}
+}
+
+// slmPolicy snapshots the elemta-logs-* indices on schedule into the
+// repository and deletes snapshots after expire_after (keeping 5 at least).
+func slmPolicy(b BackupConfig) asset {
+	return asset{
+		kind: "snapshot policy", name: slmPolicyName, api: "/_slm/policy/" + slmPolicyName,
+		metaPath: []string{"config", "metadata"},
+		content: map[string]any{
+			"schedule": b.Schedule, "name": snapshotNames, "repository": b.Repository,
+			"config":    map[string]any{"indices": []any{assets.IndexTemplateName + "-*"}, "include_global_state": false},
+			"retention": map[string]any{"expire_after": b.ExpireAfter, "min_count": 5, "max_count": 100},
+		},
+		wrap: func(content map[string]any) map[string]any { return content },
+		unwrap: func(answer map[string]any) (map[string]any, bool) {
+			entry, ok := answer[slmPolicyName].(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			policy, ok := entry["policy"].(map[string]any)
+			return policy, ok
+		},
+	}
 }

@@ -162,7 +162,7 @@ func (s *setup) install(ctx context.Context, c *client, all []asset) error {
 		switch {
 		case r.LeftAlone():
 			s.set.Logger.Warn("Elasticsearch setup left an asset as it is; set overwrite: true to replace it", fields...)
-		case r.Outcome == outcomeUpToDate:
+		case r.Outcome == outcomeUpToDate || r.Outcome == outcomePresent:
 			s.set.Logger.Debug("Elasticsearch setup", fields...)
 		default:
 			s.set.Logger.Info("Elasticsearch setup", fields...)
@@ -271,5 +271,9 @@ func allAssets(cfg *Config) ([]asset, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []asset{policy, template}, nil
+	all := []asset{policy, template}
+	if cfg.Backup.Repository != "" {
+		all = append(all, snapshotRepository(cfg.Backup), slmPolicy(cfg.Backup))
+	}
+	return all, nil
 }

@@ -223,3 +223,37 @@ func TestWrongCredentialsGiveUp(t *testing.T) {
 	_, ok := es.IndexTemplate(assets.IndexTemplateName)
 	assert.False(t, ok)
 }
+
+// TestBackups: with backup::repository set, the repository and a daily
+// snapshot policy of elemta-logs-* are installed after the template; a
+// restart writes nothing.
+func TestBackups(t *testing.T) {
+	es := esdouble.New()
+	defer es.Close()
+	backup := func(c *Config) {
+		c.Backup.Repository = "elemta-backups"
+		c.Backup.Type = "fs"
+		c.Backup.Settings = map[string]any{"location": "/mnt/backups/elemta"}
+	}
+	first := startSetup(t, es.URL(), componenttest.NewNopHost(), backup)
+	waitReady(t, first)
+	require.NoError(t, first.Shutdown(context.Background()))
+
+	repo, ok := es.SnapshotRepository("elemta-backups")
+	require.True(t, ok, "the repository")
+	assert.Equal(t, "fs", repo["type"])
+	assert.Equal(t, map[string]any{"location": "/mnt/backups/elemta"}, repo["settings"])
+	policy, ok := es.SLMPolicy(slmPolicyName)
+	require.True(t, ok, "the snapshot policy")
+	assert.Equal(t, "0 30 1 * * ?", policy["schedule"])
+	assert.Equal(t, "elemta-backups", policy["repository"])
+	config := policy["config"].(map[string]any)
+	assert.Equal(t, []any{"elemta-logs-*"}, config["indices"])
+	assert.Equal(t, managedBy, config["metadata"].(map[string]any)["managed_by"])
+	assert.Equal(t, "30d", policy["retention"].(map[string]any)["expire_after"])
+
+	before := puts(es)
+	second := startSetup(t, es.URL(), componenttest.NewNopHost(), backup)
+	waitReady(t, second)
+	assert.Equal(t, before, puts(es), "a restart writes nothing")
+}

@@ -198,3 +198,25 @@ func TestHealthWhileTheSetupWaits(t *testing.T) {
 	_, ok := es.IndexTemplate("elemta-logs")
 	assert.True(t, ok)
 }
+
+// TestSetupAloneWithBackups: with ELEMTA_BACKUP_REPOSITORY and its
+// location set, setup registers the repository and the daily snapshot
+// policy of elemta-logs-*.
+func TestSetupAloneWithBackups(t *testing.T) {
+	bin := binary(t)
+	es := esdouble.New()
+	defer es.Close()
+	cmd := exec.Command(bin, "setup", "--config", filepath.Join(distDir(t), "config.yaml"))
+	cmd.Env = append(os.Environ(), "ELASTICSEARCH_ENDPOINT="+es.URL(),
+		"ELEMTA_BACKUP_REPOSITORY=elemta-backups", "ELEMTA_BACKUP_LOCATION=/mnt/backups/elemta")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "output:\n%s", out)
+	assert.Contains(t, string(out), "snapshot repository elemta-backups at "+es.URL()+": installed")
+	assert.Contains(t, string(out), "snapshot policy elemta-logs-daily at "+es.URL()+": installed")
+	policy, ok := es.SLMPolicy("elemta-logs-daily")
+	require.True(t, ok)
+	assert.Equal(t, "elemta-backups", policy["repository"])
+	repo, ok := es.SnapshotRepository("elemta-backups")
+	require.True(t, ok)
+	assert.Equal(t, map[string]any{"location": "/mnt/backups/elemta"}, repo["settings"])
+}

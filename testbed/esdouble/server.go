@@ -44,24 +44,26 @@ type Request struct {
 type Server struct {
 	srv *httptest.Server
 
-	mu          sync.Mutex
-	requests    []Request
-	docs        []Document
-	byID        map[string]int // index + "\x00" + id -> position in docs
-	nextAutoID  int
-	bulkFaults  []int // statuses answered to the next bulk calls, in order
-	bulkFault   int   // status answered to every bulk call until cleared
-	maxBulk     int   // bulk bodies larger than this (uncompressed) get a 413
-	dropNext    int
-	delay       time.Duration
-	rejectItems func(Document) bool
-	rejectAs    int // per-item status of a rejected document
-	rejected    int
-	outcomes    map[string]int // "action/result" -> documents
-	policies    map[string]*asset
-	templates   map[string]*asset
-	auth        string // the Authorization header every request must carry; "" for none
-	malformed   []string
+	mu           sync.Mutex
+	requests     []Request
+	docs         []Document
+	byID         map[string]int // index + "\x00" + id -> position in docs
+	nextAutoID   int
+	bulkFaults   []int // statuses answered to the next bulk calls, in order
+	bulkFault    int   // status answered to every bulk call until cleared
+	maxBulk      int   // bulk bodies larger than this (uncompressed) get a 413
+	dropNext     int
+	delay        time.Duration
+	rejectItems  func(Document) bool
+	rejectAs     int // per-item status of a rejected document
+	rejected     int
+	outcomes     map[string]int // "action/result" -> documents
+	policies     map[string]*asset
+	templates    map[string]*asset
+	slm          map[string]*asset
+	repositories map[string]map[string]any
+	auth         string // the Authorization header every request must carry; "" for none
+	malformed    []string
 }
 
 // New starts a double on a loopback port. Close it when done.
@@ -72,7 +74,11 @@ func New() *Server {
 }
 
 func newServer() *Server {
-	return &Server{byID: map[string]int{}, outcomes: map[string]int{}, policies: map[string]*asset{}, templates: map[string]*asset{}}
+	return &Server{
+		byID: map[string]int{}, outcomes: map[string]int{},
+		policies: map[string]*asset{}, templates: map[string]*asset{},
+		slm: map[string]*asset{}, repositories: map[string]map[string]any{},
+	}
 }
 
 // NewAt starts a double on the given loopback address (for example the
@@ -252,6 +258,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		var handled bool
 		if status, body, handled = s.assets(r); handled {
+			break
+		}
+		if status, body, handled = s.backups(r); handled {
 			break
 		}
 		status, body = http.StatusNotFound, errorBody("resource_not_found_exception",
