@@ -241,3 +241,67 @@ func (s *setup) runKibana(ctx context.Context, k *kibanaClient, objects []kibana
 		}
 	}
 }
+
+// export writes the saved objects this extension installs, as Kibana
+// exports them now (with an operator's changes), to w: NDJSON, the form
+// Kibana's import takes back. It returns how many objects it wrote.
+func (k *kibanaClient) export(ctx context.Context, objects []kibanaObject, w io.Writer) (int, error) {
+	type ref struct {
+		Type string `json:"type"`
+		ID   string `json:"id"`
+	}
+	req := struct {
+		Objects               []ref `json:"objects"`
+		IncludeReferencesDeep bool  `json:"includeReferencesDeep"`
+	}{IncludeReferencesDeep: true}
+	for _, o := range objects {
+		req.Objects = append(req.Objects, ref{Type: o.typ, ID: o.id})
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return 0, err
+	}
+	httpReq, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(k.endpoint, "/")+k.prefix()+"/api/saved_objects/_export", bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	httpReq.Header.Set("kbn-xsrf", "otelcol-elemta")
+	httpReq.Header.Set("Content-Type", "application/json")
+	if k.auth != "" {
+		httpReq.Header.Set("Authorization", k.auth)
+	}
+	resp, err := k.http.Do(httpReq)
+	if err != nil {
+		return 0, &kibanaUnreachableError{endpoint: k.endpoint, err: err}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		var answer map[string]any
+		_ = json.Unmarshal(data, &answer)
+		if err := k.refusal(resp.StatusCode, answer); err != nil {
+			return 0, err
+		}
+		return 0, fmt.Errorf("exporting the saved objects: Kibana answered %d: %v", resp.StatusCode, answer["message"])
+	}
+	count := 0
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 64<<20)
+	for sc.Scan() {
+		var line map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+			return count, fmt.Errorf("exporting the saved objects: %w", err)
+		}
+		if _, summary := line["exportedCount"]; summary {
+			continue
+		}
+		if _, err := w.Write(append(sc.Bytes(), '\n')); err != nil {
+			return count, err
+		}
+		count++
+	}
+	return count, sc.Err()
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -276,4 +277,24 @@ func allAssets(cfg *Config) ([]asset, error) {
 		all = append(all, snapshotRepository(cfg.Backup), slmPolicy(cfg.Backup))
 	}
 	return all, nil
+}
+
+// ExportKibana writes the Kibana objects this extension installs, as they
+// are in Kibana now, to w (NDJSON, what Kibana's import takes back), for a
+// backup of the dashboards an operator changed. It returns how many it wrote.
+func ExportKibana(ctx context.Context, cfg *Config, telemetry component.TelemetrySettings, w io.Writer) (int, error) {
+	if cfg.Kibana.Endpoint == "" {
+		return 0, errors.New("kibana::endpoint is empty: set it (KIBANA_ENDPOINT) to export the Kibana objects")
+	}
+	httpClient, err := cfg.Kibana.ToClient(ctx, nil, telemetry)
+	if err != nil {
+		return 0, fmt.Errorf("kibana: %w", err)
+	}
+	objects, err := kibanaObjects()
+	if err != nil {
+		return 0, err
+	}
+	auth := authorization(ElasticsearchConfig{User: cfg.Kibana.User, Password: cfg.Kibana.Password, APIKey: cfg.Kibana.APIKey})
+	k := &kibanaClient{client: client{http: httpClient, endpoint: cfg.Kibana.Endpoint, auth: auth}, space: cfg.Kibana.Space}
+	return k.export(ctx, objects, w)
 }

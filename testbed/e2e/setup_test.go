@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -219,4 +220,34 @@ func TestSetupAloneWithBackups(t *testing.T) {
 	repo, ok := es.SnapshotRepository("elemta-backups")
 	require.True(t, ok)
 	assert.Equal(t, map[string]any{"location": "/mnt/backups/elemta"}, repo["settings"])
+}
+
+// TestSetupExportsKibanaObjects: `setup --export-kibana FILE` writes the
+// Kibana objects as they are now, in the form Kibana's import takes back.
+func TestSetupExportsKibanaObjects(t *testing.T) {
+	bin := binary(t)
+	es := esdouble.New()
+	defer es.Close()
+	kb := kibanadouble.New()
+	defer kb.Close()
+	config := filepath.Join(distDir(t), "config.yaml")
+	env := append(os.Environ(), "ELASTICSEARCH_ENDPOINT="+es.URL(), "KIBANA_ENDPOINT="+kb.URL())
+
+	install := exec.Command(bin, "setup", "--config", config)
+	install.Env = env
+	out, err := install.CombinedOutput()
+	require.NoError(t, err, "output:\n%s", out)
+	assert.Contains(t, string(out), "Kibana objects in space default at "+kb.URL()+": 7 imported, 0 left as they were")
+
+	file := filepath.Join(t.TempDir(), "kibana.ndjson")
+	export := exec.Command(bin, "setup", "--config", config, "--export-kibana", file)
+	export.Env = env
+	out, err = export.CombinedOutput()
+	require.NoError(t, err, "output:\n%s", out)
+	assert.Contains(t, string(out), "exported 7 Kibana objects from "+kb.URL()+" to "+file)
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	require.Len(t, lines, 7)
+	assert.Contains(t, string(data), `"id":"elemta-smtp-overview"`)
 }

@@ -7,10 +7,12 @@
 package command // import "github.com/elemta/otelcol-elemta/distributions/otelcol-elemta/command"
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -39,6 +41,7 @@ const setupTimeout = 2 * time.Minute
 func newSetupCommand(set otelcol.CollectorSettings) *cobra.Command {
 	var configs []string
 	var timeout time.Duration
+	var exportTo string
 	cmd := &cobra.Command{
 		Use:   "setup",
 		Short: "Install the ILM policy and the index template in Elasticsearch, then exit",
@@ -52,9 +55,13 @@ func newSetupCommand(set otelcol.CollectorSettings) *cobra.Command {
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
-			results, err := elemtasetupextension.InstallOnce(ctx, cfg, component.TelemetrySettings{
+			telemetry := component.TelemetrySettings{
 				Logger: zap.NewNop(), TracerProvider: nooptrace.NewTracerProvider(), MeterProvider: noop.NewMeterProvider(),
-			})
+			}
+			if exportTo != "" {
+				return exportKibana(ctx, cmd.OutOrStdout(), cfg, telemetry, exportTo)
+			}
+			results, err := elemtasetupextension.InstallOnce(ctx, cfg, telemetry)
 			report(cmd.OutOrStdout(), results)
 			if err != nil {
 				return fmt.Errorf("setup failed: %w", err)
@@ -64,6 +71,7 @@ func newSetupCommand(set otelcol.CollectorSettings) *cobra.Command {
 	}
 	cmd.Flags().StringArrayVar(&configs, "config", nil, "configuration file (or URI); repeat to merge, as for the collector")
 	cmd.Flags().DurationVar(&timeout, "timeout", setupTimeout, "how long to wait for Elasticsearch")
+	cmd.Flags().StringVar(&exportTo, "export-kibana", "", "instead of installing, export the Kibana objects as they are now to this NDJSON file (a backup Kibana's import takes back)")
 	return cmd
 }
 
@@ -117,6 +125,21 @@ func setupConfig(ctx context.Context, set otelcol.CollectorSettings, configs []s
 		return cfg, nil
 	}
 	return nil, fmt.Errorf("the configuration has no %s extension under extensions; add one (see distributions/otelcol-elemta/config.yaml)", factory.Type())
+}
+
+// exportKibana writes the Kibana objects to path; a file is only left
+// behind when the export succeeded.
+func exportKibana(ctx context.Context, out io.Writer, cfg *elemtasetupextension.Config, telemetry component.TelemetrySettings, path string) error {
+	var buf bytes.Buffer
+	n, err := elemtasetupextension.ExportKibana(ctx, cfg, telemetry, &buf)
+	if err != nil {
+		return fmt.Errorf("export failed: %w", err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		return fmt.Errorf("export failed: %w", err)
+	}
+	fmt.Fprintf(out, "exported %d Kibana objects from %s to %s\n", n, cfg.Kibana.Endpoint, path)
+	return nil
 }
 
 func report(w io.Writer, results []elemtasetupextension.Result) {
