@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/elasticsearchexporter"
@@ -139,6 +140,7 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 type durableExporter struct {
 	inner     exporter.Logs
 	setup     readiness.Elasticsearch // nil without the elemtasetup extension
+	setupDone atomic.Bool             // the setup was seen ready: batches no longer ask
 	stopWatch context.CancelFunc
 	watching  sync.WaitGroup
 	shape     string
@@ -175,13 +177,17 @@ const setupWait = time.Second
 // is one) has installed the index template and the ILM policy, so that no
 // daily index is created with dynamic mappings before them.
 func (e *durableExporter) waitForSetup(ctx context.Context) error {
-	if e.setup == nil {
+	if e.setup == nil || e.setupDone.Load() {
 		return nil
 	}
 	waitCtx, cancel := context.WithTimeout(ctx, setupWait)
 	defer cancel()
 	err := e.setup.ElasticsearchReady(waitCtx)
-	if err == nil || ctx.Err() != nil {
+	if err == nil {
+		e.setupDone.Store(true)
+		return nil
+	}
+	if ctx.Err() != nil {
 		return err
 	}
 	de := e.setupPending()
@@ -199,6 +205,7 @@ func (e *durableExporter) watchSetup(ctx context.Context) {
 		cancel()
 		switch {
 		case err == nil:
+			e.setupDone.Store(true)
 			e.state.resolved(failureSetup, "The Elasticsearch setup is done; documents go")
 			return
 		case ctx.Err() != nil:

@@ -29,7 +29,7 @@ func TestLoadConfig(t *testing.T) {
 		}},
 		{name: "full", check: func(t *testing.T, cfg *Config) {
 			assert.Equal(t, "https://es.example.com:9200", cfg.Elasticsearch.Endpoint)
-			assert.Equal(t, "ApiKey c2VjcmV0", authorization(cfg.Elasticsearch))
+			assert.Equal(t, "ApiKey c2VjcmV0", authorization(cfg.Elasticsearch.User, cfg.Elasticsearch.Password, cfg.Elasticsearch.APIKey))
 			assert.Equal(t, 10*time.Second, cfg.Elasticsearch.Timeout)
 			assert.Equal(t, "90d", cfg.ILM.Retention)
 			assert.True(t, cfg.Overwrite)

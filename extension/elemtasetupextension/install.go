@@ -13,6 +13,10 @@ import (
 	"net/http"
 	"strings"
 
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/config/configopaque"
+
 	"github.com/elemta/otelcol-elemta/extension/elemtasetupextension/internal/assets"
 )
 
@@ -127,12 +131,13 @@ func (e *httpError) Error() string {
 
 // unreachableError is a request that got no answer.
 type unreachableError struct {
+	service  string
 	endpoint string
 	err      error
 }
 
 func (e *unreachableError) Error() string {
-	return "Elasticsearch is unreachable at " + e.endpoint + ": " + e.err.Error()
+	return e.service + " is unreachable at " + e.endpoint + ": " + e.err.Error()
 }
 
 func (e *unreachableError) Unwrap() error { return e.err }
@@ -147,13 +152,60 @@ func permanent(err error) bool {
 	return he.status >= 400 && he.status < 500 && he.status != http.StatusTooManyRequests && he.status != http.StatusNotFound
 }
 
-// client talks to Elasticsearch.
+// client talks to Elasticsearch or Kibana.
 type client struct {
+	service  string // "Elasticsearch" or "Kibana", for messages
 	http     *http.Client
 	endpoint string
 	auth     string // Authorization header; empty for none
+	xsrf     bool   // Kibana wants kbn-xsrf on writes
 }
 
+// newClient builds the client of one service from its HTTP settings and
+// credentials; extensions serve auth extensions (nil for none).
+func newClient(ctx context.Context, service string, cfg confighttp.ClientConfig, user string, password, apiKey configopaque.String,
+	extensions map[component.ID]component.Component, telemetry component.TelemetrySettings,
+) (client, error) {
+	httpClient, err := cfg.ToClient(ctx, extensions, telemetry)
+	if err != nil {
+		return client{}, fmt.Errorf("%s: %w", strings.ToLower(service), err)
+	}
+	return client{
+		service: service, http: httpClient, endpoint: cfg.Endpoint,
+		auth: authorization(user, password, apiKey), xsrf: service == "Kibana",
+	}, nil
+}
+
+// send makes one request and returns the answer's body and status; a
+// request that gets no answer is an unreachableError.
+func (c *client) send(ctx context.Context, method, path, contentType string, body io.Reader) ([]byte, int, error) {
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(c.endpoint, "/")+path, body)
+	if err != nil {
+		return nil, 0, err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if c.xsrf {
+		req.Header.Set("kbn-xsrf", "otelcol-elemta")
+	}
+	if c.auth != "" {
+		req.Header.Set("Authorization", c.auth)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, 0, &unreachableError{service: c.service, endpoint: c.endpoint, err: err}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, resp.StatusCode, fmt.Errorf("reading the answer to %s %s: %w", method, path, err)
+	}
+	return data, resp.StatusCode, nil
+}
+
+// do sends body as JSON to Elasticsearch and reads the JSON answer; an
+// answer other than a success or a 404 is an httpError.
 func (c *client) do(ctx context.Context, method, path string, body any) (map[string]any, int, error) {
 	var reader io.Reader
 	if body != nil {
@@ -163,29 +215,16 @@ func (c *client) do(ctx context.Context, method, path string, body any) (map[str
 		}
 		reader = bytes.NewReader(data)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(c.endpoint, "/")+path, reader)
+	data, status, err := c.send(ctx, method, path, "application/json", reader)
 	if err != nil {
-		return nil, 0, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if c.auth != "" {
-		req.Header.Set("Authorization", c.auth)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, 0, &unreachableError{endpoint: c.endpoint, err: err}
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, resp.StatusCode, fmt.Errorf("reading the answer to %s %s: %w", method, path, err)
+		return nil, status, err
 	}
 	var answer map[string]any
 	_ = json.Unmarshal(data, &answer)
-	if resp.StatusCode >= 300 && resp.StatusCode != http.StatusNotFound {
-		return answer, resp.StatusCode, &httpError{method: method, path: path, status: resp.StatusCode, reason: reasonOf(answer, data)}
+	if status >= 300 && status != http.StatusNotFound {
+		return answer, status, &httpError{method: method, path: path, status: status, reason: reasonOf(answer, data)}
 	}
-	return answer, resp.StatusCode, nil
+	return answer, status, nil
 }
 
 func reasonOf(answer map[string]any, raw []byte) string {
@@ -321,12 +360,12 @@ func indexTemplate() (asset, error) {
 }
 
 // authorization is the Authorization header of the configured credentials.
-func authorization(cfg ElasticsearchConfig) string {
+func authorization(user string, password, apiKey configopaque.String) string {
 	switch {
-	case cfg.APIKey != "":
-		return "ApiKey " + string(cfg.APIKey)
-	case cfg.User != "":
-		return "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.User+":"+string(cfg.Password)))
+	case apiKey != "":
+		return "ApiKey " + string(apiKey)
+	case user != "":
+		return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+string(password)))
 	}
 	return ""
 }

@@ -12,9 +12,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/cenkalti/backoff/v5"
+	"go.opentelemetry.io/collector/component"
 	"go.uber.org/zap"
 
 	"github.com/elemta/otelcol-elemta/extension/elemtasetupextension/internal/assets"
@@ -60,43 +59,16 @@ func (k *kibanaClient) prefix() string {
 	return "/s/" + k.space
 }
 
+// request sends a request to Kibana and reads its JSON answer.
 func (k *kibanaClient) request(ctx context.Context, method, path, contentType string, body io.Reader) (map[string]any, int, error) {
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(k.endpoint, "/")+path, body)
+	data, status, err := k.send(ctx, method, path, contentType, body)
 	if err != nil {
-		return nil, 0, err
-	}
-	req.Header.Set("kbn-xsrf", "otelcol-elemta")
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if k.auth != "" {
-		req.Header.Set("Authorization", k.auth)
-	}
-	resp, err := k.http.Do(req)
-	if err != nil {
-		return nil, 0, &kibanaUnreachableError{endpoint: k.endpoint, err: err}
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, resp.StatusCode, err
+		return nil, status, err
 	}
 	var answer map[string]any
 	_ = json.Unmarshal(data, &answer)
-	return answer, resp.StatusCode, nil
+	return answer, status, nil
 }
-
-// kibanaUnreachableError is a Kibana request that got no answer.
-type kibanaUnreachableError struct {
-	endpoint string
-	err      error
-}
-
-func (e *kibanaUnreachableError) Error() string {
-	return "Kibana is unreachable at " + e.endpoint + ": " + e.err.Error()
-}
-
-func (e *kibanaUnreachableError) Unwrap() error { return e.err }
 
 // kibanaRefusal is a Kibana answer retrying does not change.
 type kibanaRefusal struct{ msg string }
@@ -213,33 +185,42 @@ func kibanaSupported(number string) bool {
 // runKibana installs the Kibana objects in the background, retrying while
 // Kibana does not answer. It never holds documents back.
 func (s *setup) runKibana(ctx context.Context, k *kibanaClient, objects []kibanaObject) {
-	bo := backoff.NewExponentialBackOff()
-	bo.InitialInterval, bo.MaxInterval = s.cfg.Retry.InitialInterval, s.cfg.Retry.MaxInterval
-	reported := ""
-	for {
-		imported, kept, err := k.installKibana(ctx, objects, s.cfg.Overwrite)
-		var refusal *kibanaRefusal
-		switch {
-		case err == nil:
-			s.set.Logger.Info("Kibana setup done", zap.String("space", orDefault(k.space)),
-				zap.Int("imported", imported), zap.Int("left_as_they_were", kept))
-			return
-		case ctx.Err() != nil:
-			return
-		case errors.As(err, &refusal):
-			s.set.Logger.Error("Kibana setup failed; the data view and saved searches are not installed", zap.Error(err))
-			return
-		}
-		if err.Error() != reported {
-			reported = err.Error()
-			s.set.Logger.Warn("Kibana setup waits for Kibana; documents go on meanwhile", zap.Error(err))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(bo.NextBackOff()):
-		}
+	var imported, kept int
+	err := retry(ctx, s.cfg.Retry, refused, func() (err error) {
+		imported, kept, err = k.installKibana(ctx, objects, s.cfg.Overwrite)
+		return err
+	}, onChange(func(err error) {
+		s.set.Logger.Warn("Kibana setup waits for Kibana; documents go on meanwhile", zap.Error(err))
+	}))
+	switch {
+	case ctx.Err() != nil:
+	case err == nil:
+		s.set.Logger.Info("Kibana setup done", zap.String("space", orDefault(k.space)),
+			zap.Int("imported", imported), zap.Int("left_as_they_were", kept))
+	default:
+		s.set.Logger.Error("Kibana setup failed; the data view and saved searches are not installed", zap.Error(err))
 	}
+}
+
+// refused tells a Kibana answer retrying does not change.
+func refused(err error) bool {
+	var r *kibanaRefusal
+	return errors.As(err, &r)
+}
+
+// kibanaResult is what the setup did in Kibana.
+func kibanaResult(k *kibanaClient, imported, kept int) Result {
+	outcome := fmt.Sprintf("%d imported, %d left as they were", imported, kept)
+	return Result{Kind: "Kibana objects", Name: "in space " + orDefault(k.space), Endpoint: k.endpoint, Outcome: outcome}
+}
+
+// newKibanaClient builds the Kibana client of cfg.
+func newKibanaClient(ctx context.Context, cfg KibanaConfig, extensions map[component.ID]component.Component, telemetry component.TelemetrySettings) (*kibanaClient, error) {
+	c, err := newClient(ctx, "Kibana", cfg.ClientConfig, cfg.User, cfg.Password, cfg.APIKey, extensions, telemetry)
+	if err != nil {
+		return nil, err
+	}
+	return &kibanaClient{client: c, space: cfg.Space}, nil
 }
 
 // export writes the saved objects this extension installs, as Kibana
@@ -261,31 +242,17 @@ func (k *kibanaClient) export(ctx context.Context, objects []kibanaObject, w io.
 	if err != nil {
 		return 0, err
 	}
-	httpReq, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(k.endpoint, "/")+k.prefix()+"/api/saved_objects/_export", bytes.NewReader(body))
+	data, status, err := k.send(ctx, http.MethodPost, k.prefix()+"/api/saved_objects/_export", "application/json", bytes.NewReader(body))
 	if err != nil {
 		return 0, err
 	}
-	httpReq.Header.Set("kbn-xsrf", "otelcol-elemta")
-	httpReq.Header.Set("Content-Type", "application/json")
-	if k.auth != "" {
-		httpReq.Header.Set("Authorization", k.auth)
-	}
-	resp, err := k.http.Do(httpReq)
-	if err != nil {
-		return 0, &kibanaUnreachableError{endpoint: k.endpoint, err: err}
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return 0, err
-	}
-	if resp.StatusCode != http.StatusOK {
+	if status != http.StatusOK {
 		var answer map[string]any
 		_ = json.Unmarshal(data, &answer)
-		if err := k.refusal(resp.StatusCode, answer); err != nil {
+		if err := k.refusal(status, answer); err != nil {
 			return 0, err
 		}
-		return 0, fmt.Errorf("exporting the saved objects: Kibana answered %d: %v", resp.StatusCode, answer["message"])
+		return 0, fmt.Errorf("exporting the saved objects: Kibana answered %d: %v", status, answer["message"])
 	}
 	count := 0
 	sc := bufio.NewScanner(bytes.NewReader(data))

@@ -41,15 +41,15 @@ func newSetup(set extension.Settings, cfg *Config) *setup {
 
 // Start builds the client and returns; the installation runs meanwhile.
 func (s *setup) Start(ctx context.Context, host component.Host) error {
-	httpClient, err := s.cfg.Elasticsearch.ToClient(ctx, host.GetExtensions(), s.set.TelemetrySettings)
+	es := s.cfg.Elasticsearch
+	c, err := newClient(ctx, "Elasticsearch", es.ClientConfig, es.User, es.Password, es.APIKey, host.GetExtensions(), s.set.TelemetrySettings)
 	if err != nil {
-		return fmt.Errorf("elasticsearch: %w", err)
+		return err
 	}
 	all, err := allAssets(s.cfg)
 	if err != nil {
 		return err
 	}
-	c := &client{http: httpClient, endpoint: s.cfg.Elasticsearch.Endpoint, auth: authorization(s.cfg.Elasticsearch)}
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	if s.cfg.Kibana.Endpoint != "" {
@@ -67,23 +67,19 @@ func (s *setup) Start(ctx context.Context, host component.Host) error {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		s.run(runCtx, host, c, all)
+		s.run(runCtx, host, &c, all)
 	}()
 	return nil
 }
 
 // kibana builds the Kibana client and reads the objects to import.
 func (s *setup) kibana(ctx context.Context, host component.Host) (*kibanaClient, []kibanaObject, error) {
-	httpClient, err := s.cfg.Kibana.ToClient(ctx, host.GetExtensions(), s.set.TelemetrySettings)
-	if err != nil {
-		return nil, nil, fmt.Errorf("kibana: %w", err)
-	}
-	objects, err := kibanaObjects()
+	k, err := newKibanaClient(ctx, s.cfg.Kibana, host.GetExtensions(), s.set.TelemetrySettings)
 	if err != nil {
 		return nil, nil, err
 	}
-	auth := authorization(ElasticsearchConfig{User: s.cfg.Kibana.User, Password: s.cfg.Kibana.Password, APIKey: s.cfg.Kibana.APIKey})
-	return &kibanaClient{client: client{http: httpClient, endpoint: s.cfg.Kibana.Endpoint, auth: auth}, space: s.cfg.Kibana.Space}, objects, nil
+	objects, err := kibanaObjects()
+	return k, objects, err
 }
 
 // Shutdown stops the installation and waits for it.
@@ -122,37 +118,23 @@ func (s *setup) ElasticsearchPending() error {
 func (s *setup) markReady() { s.readyOnce.Do(func() { close(s.ready) }) }
 
 func (s *setup) run(ctx context.Context, host component.Host, c *client, all []asset) {
-	bo := backoff.NewExponentialBackOff()
-	bo.InitialInterval, bo.MaxInterval = s.cfg.Retry.InitialInterval, s.cfg.Retry.MaxInterval
-	reported := ""
-	for {
-		err := s.install(ctx, c, all)
-		switch {
-		case err == nil:
-			componentstatus.ReportStatus(host, componentstatus.NewEvent(componentstatus.StatusOK))
-			s.markReady()
-			return
-		case ctx.Err() != nil:
-			return
-		case permanent(err):
-			// Retrying cannot help; documents go on with dynamic mappings.
-			s.set.Logger.Error("Elasticsearch setup failed; documents are indexed without the index template", zap.Error(err))
-			componentstatus.ReportStatus(host, componentstatus.NewPermanentErrorEvent(err))
-			s.markReady()
-			return
-		}
+	err := retry(ctx, s.cfg.Retry, permanent, func() error { return s.install(ctx, c, all) }, func(err error) {
 		s.pending.Store(&err)
-		if err.Error() != reported {
-			reported = err.Error()
-			s.set.Logger.Warn("Elasticsearch setup waits for Elasticsearch; documents wait too", zap.Error(err))
-			componentstatus.ReportStatus(host, componentstatus.NewRecoverableErrorEvent(err))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(bo.NextBackOff()):
-		}
+	}, onChange(func(err error) {
+		s.set.Logger.Warn("Elasticsearch setup waits for Elasticsearch; documents wait too", zap.Error(err))
+		componentstatus.ReportStatus(host, componentstatus.NewRecoverableErrorEvent(err))
+	}))
+	switch {
+	case ctx.Err() != nil:
+		return
+	case err == nil:
+		componentstatus.ReportStatus(host, componentstatus.NewEvent(componentstatus.StatusOK))
+	default:
+		// Retrying cannot help; documents go on with dynamic mappings.
+		s.set.Logger.Error("Elasticsearch setup failed; documents are indexed without the index template", zap.Error(err))
+		componentstatus.ReportStatus(host, componentstatus.NewPermanentErrorEvent(err))
 	}
+	s.markReady()
 }
 
 // install ensures every asset, in order, and logs what it did.
@@ -206,58 +188,74 @@ func InstallOnce(ctx context.Context, cfg *Config, telemetry component.Telemetry
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	httpClient, err := cfg.Elasticsearch.ToClient(ctx, nil, telemetry)
+	es := cfg.Elasticsearch
+	c, err := newClient(ctx, "Elasticsearch", es.ClientConfig, es.User, es.Password, es.APIKey, nil, telemetry)
 	if err != nil {
-		return nil, fmt.Errorf("elasticsearch: %w", err)
+		return nil, err
 	}
 	all, err := allAssets(cfg)
 	if err != nil {
 		return nil, err
 	}
-	c := &client{http: httpClient, endpoint: cfg.Elasticsearch.Endpoint, auth: authorization(cfg.Elasticsearch)}
-	results, err := retrying(ctx, cfg.Retry, permanent, func() ([]Result, error) { return ensureAll(ctx, c, all, cfg.Overwrite) })
+	var results []Result
+	err = retry(ctx, cfg.Retry, permanent, func() (err error) {
+		results, err = ensureAll(ctx, &c, all, cfg.Overwrite)
+		return err
+	})
 	if err != nil || cfg.Kibana.Endpoint == "" {
 		return results, err
 	}
-	kibanaHTTP, err := cfg.Kibana.ToClient(ctx, nil, telemetry)
+	k, err := newKibanaClient(ctx, cfg.Kibana, nil, telemetry)
 	if err != nil {
-		return results, fmt.Errorf("kibana: %w", err)
+		return results, err
 	}
 	objects, err := kibanaObjects()
 	if err != nil {
 		return results, err
 	}
-	auth := authorization(ElasticsearchConfig{User: cfg.Kibana.User, Password: cfg.Kibana.Password, APIKey: cfg.Kibana.APIKey})
-	k := &kibanaClient{client: client{http: kibanaHTTP, endpoint: cfg.Kibana.Endpoint, auth: auth}, space: cfg.Kibana.Space}
-	refused := func(err error) bool {
-		var r *kibanaRefusal
-		return errors.As(err, &r)
-	}
-	kibana, err := retrying(ctx, cfg.Retry, refused, func() ([]Result, error) {
-		imported, kept, err := k.installKibana(ctx, objects, cfg.Overwrite)
-		outcome := fmt.Sprintf("%d imported, %d left as they were", imported, kept)
-		return []Result{{Kind: "Kibana objects", Name: "in space " + orDefault(k.space), Endpoint: k.endpoint, Outcome: outcome}}, err
+	var imported, kept int
+	err = retry(ctx, cfg.Retry, refused, func() (err error) {
+		imported, kept, err = k.installKibana(ctx, objects, cfg.Overwrite)
+		return err
 	})
 	if err == nil {
-		results = append(results, kibana...)
+		results = append(results, kibanaResult(k, imported, kept))
 	}
 	return results, err
 }
 
-// retrying calls attempt until it succeeds, fails for good (final) or
-// ctx ends, backing off between attempts.
-func retrying(ctx context.Context, cfg RetryConfig, final func(error) bool, attempt func() ([]Result, error)) ([]Result, error) {
+// retry calls attempt until it succeeds or fails for good (final), or ctx
+// ends; after each other failure it calls failed, in order, then backs off.
+func retry(ctx context.Context, cfg RetryConfig, final func(error) bool, attempt func() error, failed ...func(error)) error {
 	bo := backoff.NewExponentialBackOff()
 	bo.InitialInterval, bo.MaxInterval = cfg.InitialInterval, cfg.MaxInterval
 	for {
-		results, err := attempt()
+		err := attempt()
 		if err == nil || final(err) {
-			return results, err
+			return err
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w (gave up: %w)", err, ctx.Err())
+		}
+		for _, f := range failed {
+			f(err)
 		}
 		select {
 		case <-ctx.Done():
-			return results, fmt.Errorf("%w (gave up: %w)", err, ctx.Err())
+			return fmt.Errorf("%w (gave up: %w)", err, ctx.Err())
 		case <-time.After(bo.NextBackOff()):
+		}
+	}
+}
+
+// onChange calls f with a failure only when it differs from the last one:
+// one log line per reason, not per attempt.
+func onChange(f func(error)) func(error) {
+	last := ""
+	return func(err error) {
+		if err.Error() != last {
+			last = err.Error()
+			f(err)
 		}
 	}
 }
@@ -286,15 +284,13 @@ func ExportKibana(ctx context.Context, cfg *Config, telemetry component.Telemetr
 	if cfg.Kibana.Endpoint == "" {
 		return 0, errors.New("kibana::endpoint is empty: set it (KIBANA_ENDPOINT) to export the Kibana objects")
 	}
-	httpClient, err := cfg.Kibana.ToClient(ctx, nil, telemetry)
+	k, err := newKibanaClient(ctx, cfg.Kibana, nil, telemetry)
 	if err != nil {
-		return 0, fmt.Errorf("kibana: %w", err)
+		return 0, err
 	}
 	objects, err := kibanaObjects()
 	if err != nil {
 		return 0, err
 	}
-	auth := authorization(ElasticsearchConfig{User: cfg.Kibana.User, Password: cfg.Kibana.Password, APIKey: cfg.Kibana.APIKey})
-	k := &kibanaClient{client: client{http: httpClient, endpoint: cfg.Kibana.Endpoint, auth: auth}, space: cfg.Kibana.Space}
 	return k.export(ctx, objects, w)
 }

@@ -53,7 +53,6 @@ type logsReceiver struct {
 	client  storage.Client
 	pending *pendingStore
 
-	runCtx context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
@@ -126,7 +125,7 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 	r.pending = newPendingStore(persister)
 
 	runCtx, cancel := context.WithCancel(context.Background())
-	r.runCtx, r.cancel = runCtx, cancel
+	r.cancel = cancel
 	r.batch.convert = func(reads []linesRead, count bool) plog.Logs {
 		return r.converter.convert(runCtx, reads, count)
 	}

@@ -179,6 +179,19 @@ func (c *collector) healthAnswer(t *testing.T) (int, string) {
 	return get(t, "http://"+c.health+"/")
 }
 
+// waitForHealth waits, up to within, until the health endpoint answers
+// code, and returns the answer's body.
+func (c *collector) waitForHealth(t *testing.T, code int, within time.Duration) string {
+	t.Helper()
+	var body string
+	require.Eventually(t, func() bool {
+		var got int
+		got, body = c.healthAnswer(t)
+		return got == code
+	}, within, 100*time.Millisecond, "health never answered %d", code)
+	return body
+}
+
 // stop sends SIGTERM and waits for a clean exit.
 func (c *collector) stop(t *testing.T) {
 	t.Helper()

@@ -244,22 +244,14 @@ func TestHealthFollowsElasticsearch(t *testing.T) {
 	lines := numberedLines("written while Elasticsearch was away", 100)
 	appendLines(t, filepath.Join(logDir, "elemta.log"), lines)
 
-	var body string
-	require.Eventually(t, func() bool {
-		var code int
-		code, body = c.healthAnswer(t)
-		return code == http.StatusInternalServerError
-	}, 30*time.Second, 100*time.Millisecond)
+	body := c.waitForHealth(t, http.StatusInternalServerError, 30*time.Second)
 	assert.Contains(t, body, "Elasticsearch is unreachable at http://"+addr)
 
 	es, err := esdouble.NewAt(addr)
 	require.NoError(t, err)
 	defer es.Close()
 	requireEachOnce(t, es, lines)
-	require.Eventually(t, func() bool {
-		code, _ := c.healthAnswer(t)
-		return code == http.StatusOK
-	}, 60*time.Second, 100*time.Millisecond)
+	c.waitForHealth(t, http.StatusOK, 60*time.Second)
 	c.stop(t)
 }
 

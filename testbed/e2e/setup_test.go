@@ -178,22 +178,14 @@ func TestHealthWhileTheSetupWaits(t *testing.T) {
 	env["OTELCOL_ELEMTA_HEALTH_WINDOW"] = "2s"
 	c := startCollector(t, env, filepath.Join(distDir(t), "config.yaml"))
 
-	var body string
-	require.Eventually(t, func() bool {
-		var code int
-		code, body = c.healthAnswer(t)
-		return code == http.StatusInternalServerError
-	}, 30*time.Second, 100*time.Millisecond)
+	body := c.waitForHealth(t, http.StatusInternalServerError, 30*time.Second)
 	assert.Contains(t, body, "documents wait for the Elasticsearch setup")
 	assert.Contains(t, body, "Elasticsearch is unreachable at http://"+addr)
 
 	es, err := esdouble.NewAt(addr)
 	require.NoError(t, err)
 	defer es.Close()
-	require.Eventually(t, func() bool {
-		code, _ := c.healthAnswer(t)
-		return code == http.StatusOK
-	}, 60*time.Second, 100*time.Millisecond)
+	c.waitForHealth(t, http.StatusOK, 60*time.Second)
 	c.stop(t)
 	assert.Contains(t, c.output.String(), "The Elasticsearch setup is done; documents go")
 	_, ok := es.IndexTemplate("elemta-logs")
