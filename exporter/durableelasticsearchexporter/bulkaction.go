@@ -165,26 +165,32 @@ func compress(buf *bytes.Buffer, body []byte, level int) ([]byte, error) {
 // action line, then its document line) into `index` actions in place,
 // except those that require a data stream. A body holding anything but
 // create/document pairs is left unchanged: then only its action lines
-// could be told from its document lines.
+// could be told from its document lines. The first pass checks, the second
+// rewrites: nothing is allocated.
 func createToIndex(body []byte) {
-	var actions []int // offsets of the action lines to rewrite
+	if !eachAction(body, func(line []byte, _ int) bool { return bytes.HasPrefix(line, createPrefix) }) {
+		return
+	}
+	eachAction(body, func(line []byte, at int) bool {
+		if !bytes.Contains(line, requireDataStream) {
+			copy(body[at:], indexPrefix)
+		}
+		return true
+	})
+}
+
+// eachAction calls f with every action line of a bulk body and its offset,
+// while f returns true; it reports whether f always did.
+func eachAction(body []byte, f func(line []byte, at int) bool) bool {
 	for pos, action := 0, true; pos < len(body); action = !action {
 		end := bytes.IndexByte(body[pos:], '\n')
 		if end < 0 {
 			end = len(body) - pos
 		}
-		if action {
-			line := body[pos : pos+end]
-			if !bytes.HasPrefix(line, createPrefix) {
-				return
-			}
-			if !bytes.Contains(line, requireDataStream) {
-				actions = append(actions, pos)
-			}
+		if action && !f(body[pos:pos+end], pos) {
+			return false
 		}
 		pos += end + 1
 	}
-	for _, at := range actions {
-		copy(body[at:], indexPrefix)
-	}
+	return true
 }
