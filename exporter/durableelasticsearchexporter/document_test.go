@@ -1,6 +1,7 @@
 package durableelasticsearchexporter
 
 import (
+	"flag"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,10 +29,13 @@ func records(ld plog.Logs) []plog.LogRecord {
 	return out
 }
 
+var update = flag.Bool("update", false, "rewrite testdata/documents/ from the processor's golden files")
+
 // TestFlatDocumentsOfProcessorRecords shapes the records the smtpevent
 // processor emits (its golden files) and compares the documents with
-// testdata/documents/, the documents Elasticsearch has always received:
-// the body is the document, the record keeps the index and the id.
+// testdata/documents/, the documents Elasticsearch receives: the body is
+// the document, the record keeps the index and the id. A change of the
+// documents shows in the diff of `go test -run TestFlatDocuments -update`.
 func TestFlatDocumentsOfProcessorRecords(t *testing.T) {
 	wants, err := filepath.Glob(filepath.Join("testdata", "documents", "*.expected.yaml"))
 	require.NoError(t, err)
@@ -41,10 +45,12 @@ func TestFlatDocumentsOfProcessorRecords(t *testing.T) {
 		t.Run(strings.TrimSuffix(name, ".expected.yaml"), func(t *testing.T) {
 			in, err := golden.ReadLogs(filepath.Join("..", "..", "processor", "smtpeventprocessor", "testdata", name))
 			require.NoError(t, err)
+			flatDocuments{indexPrefix: defaultIndexPrefix}.shape(in)
+			if *update {
+				require.NoError(t, golden.WriteLogs(t, wantPath, in))
+			}
 			want, err := golden.ReadLogs(wantPath)
 			require.NoError(t, err)
-
-			flatDocuments{indexPrefix: defaultIndexPrefix}.shape(in)
 
 			got, wanted := records(in), records(want)
 			require.Len(t, got, len(wanted))

@@ -22,6 +22,8 @@ import (
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
@@ -75,7 +77,7 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 		shape:     cfg.Document.Shape,
 		documents: flatDocuments{indexPrefix: cfg.Document.IndexPrefix},
 		telemetry: tb,
-		state:     &deliveryState{logger: set.Logger},
+		state:     &deliveryState{logger: set.Logger, changed: failingGauge(tb)},
 		endpoint:  endpointOf(cfg),
 	}
 	start := func(ctx context.Context, host component.Host) error {
@@ -238,6 +240,20 @@ func (e *durableExporter) send(ctx context.Context, ld plog.Logs) error {
 		return de
 	}
 	return nil
+}
+
+// failingGauge keeps exporter_durable_elasticsearch_failing at 1 for the
+// reason Elasticsearch does not take documents, and at 0 for the others.
+func failingGauge(tb *metadata.TelemetryBuilder) func(was, now string) {
+	ctx := context.Background()
+	return func(was, now string) {
+		if was != "" {
+			tb.ExporterDurableElasticsearchFailing.Add(ctx, -1, metric.WithAttributes(attribute.String("reason", was)))
+		}
+		if now != "" {
+			tb.ExporterDurableElasticsearchFailing.Add(ctx, 1, metric.WithAttributes(attribute.String("reason", now)))
+		}
+	}
 }
 
 // silenced is the collector's host without status reports: contrib's

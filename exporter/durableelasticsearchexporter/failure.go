@@ -91,6 +91,8 @@ func orUnknown(index string) string {
 // extension turns into its answer.
 type deliveryState struct {
 	logger *zap.Logger
+	// changed is told each change of the failure kind ("" for none).
+	changed func(was, now string)
 
 	mu      sync.Mutex
 	host    component.Host
@@ -121,6 +123,7 @@ func (d *deliveryState) observe(err error) {
 	}
 	was := d.failing
 	d.failing = kind
+	d.change(was, kind)
 	if kind == "" {
 		d.logger.Info("Elasticsearch takes documents again", zap.String("was", was))
 		d.report(componentstatus.NewEvent(componentstatus.StatusOK))
@@ -139,8 +142,15 @@ func (d *deliveryState) resolved(kind, msg string) {
 		return
 	}
 	d.failing = ""
+	d.change(kind, "")
 	d.logger.Info(msg)
 	d.report(componentstatus.NewEvent(componentstatus.StatusOK))
+}
+
+func (d *deliveryState) change(was, now string) {
+	if d.changed != nil {
+		d.changed(was, now)
+	}
 }
 
 // report passes a status event to the collector; the caller holds d.mu.

@@ -42,5 +42,5 @@ func createDefaultConfig() component.Config {
 }
 
 func create(_ context.Context, set extension.Settings, cfg component.Config) (extension.Extension, error) {
-	return newSetup(set, cfg.(*Config)), nil
+	return newSetup(set, cfg.(*Config))
 }

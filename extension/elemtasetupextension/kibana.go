@@ -195,6 +195,7 @@ func (s *setup) runKibana(ctx context.Context, k *kibanaClient, objects []kibana
 	switch {
 	case ctx.Err() != nil:
 	case err == nil:
+		s.telemetry.ExtensionElemtasetupIncomplete.Add(ctx, -1, targetKibana)
 		s.set.Logger.Info("Kibana setup done", zap.String("space", orDefault(k.space)),
 			zap.Int("imported", imported), zap.Int("left_as_they_were", kept))
 	default:

@@ -13,8 +13,11 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/extension"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
+	"github.com/elemta/otelcol-elemta/extension/elemtasetupextension/internal/metadata"
 	"github.com/elemta/otelcol-elemta/internal/readiness"
 )
 
@@ -22,8 +25,9 @@ import (
 // Elasticsearch does not answer. It is ready (readiness.Elasticsearch)
 // once every asset is in place or the installation was given up for good.
 type setup struct {
-	set extension.Settings
-	cfg *Config
+	set       extension.Settings
+	cfg       *Config
+	telemetry *metadata.TelemetryBuilder
 
 	ready     chan struct{}
 	readyOnce sync.Once
@@ -35,9 +39,19 @@ type setup struct {
 
 var _ readiness.Elasticsearch = (*setup)(nil)
 
-func newSetup(set extension.Settings, cfg *Config) *setup {
-	return &setup{set: set, cfg: cfg, ready: make(chan struct{})}
+func newSetup(set extension.Settings, cfg *Config) (*setup, error) {
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, fmt.Errorf("telemetry: %w", err)
+	}
+	return &setup{set: set, cfg: cfg, telemetry: tb, ready: make(chan struct{})}, nil
 }
+
+// Targets of the extension_elemtasetup_incomplete metric.
+var (
+	targetElasticsearch = metric.WithAttributeSet(attribute.NewSet(attribute.String("target", "elasticsearch")))
+	targetKibana        = metric.WithAttributeSet(attribute.NewSet(attribute.String("target", "kibana")))
+)
 
 // Start builds the client and returns; the installation runs meanwhile.
 func (s *setup) Start(ctx context.Context, host component.Host) error {
@@ -58,12 +72,14 @@ func (s *setup) Start(ctx context.Context, host component.Host) error {
 			cancel()
 			return err
 		}
+		s.telemetry.ExtensionElemtasetupIncomplete.Add(ctx, 1, targetKibana)
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
 			s.runKibana(runCtx, k, objects)
 		}()
 	}
+	s.telemetry.ExtensionElemtasetupIncomplete.Add(ctx, 1, targetElasticsearch)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -91,6 +107,7 @@ func (s *setup) Shutdown(ctx context.Context) error {
 	go func() { s.wg.Wait(); close(done) }()
 	select {
 	case <-done:
+		s.telemetry.Shutdown()
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -128,6 +145,7 @@ func (s *setup) run(ctx context.Context, host component.Host, c *client, all []a
 	case ctx.Err() != nil:
 		return
 	case err == nil:
+		s.telemetry.ExtensionElemtasetupIncomplete.Add(ctx, -1, targetElasticsearch)
 		componentstatus.ReportStatus(host, componentstatus.NewEvent(componentstatus.StatusOK))
 	default:
 		// Retrying cannot help; documents go on with dynamic mappings.

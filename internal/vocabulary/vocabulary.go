@@ -90,6 +90,11 @@ const (
 	AttrTo               = "to"
 	AttrToEnvelope       = "to_envelope"
 	AttrSubject          = "subject"
+	AttrAuthMethod       = "auth_method"
+	AttrTLSVersion       = "tls_version"
+	AttrTotalDelayMs     = "total_delay_ms"
+	AttrReceptionTime    = "reception_time"
+	AttrDeliveryTime     = "delivery_time"
 	// AttrMessage and AttrTimestamp are keys Elemta may write that the
 	// Elasticsearch document uses for itself (the line, the event time).
 	AttrMessage   = "message"
@@ -112,6 +117,55 @@ const (
 	AttrDeliveryAS       = "delivery_as"
 	AttrFailedLoginHash  = "failed_login_hash"
 	AttrCredentialsFound = "credentials_scrubbed"
+)
+
+// Attributes the processor adds to the one line of each SMTP event that
+// metrics count (Elemta writes several lines per event): each holds one of
+// a few values, so they serve as metric labels, and none is on any other
+// line, so a metric counts the lines that carry its attribute.
+const (
+	// AttrConnectionResult is on a connection's line: ConnectionAccepted or ConnectionRejected.
+	AttrConnectionResult = "connection_result"
+	// AttrClientCountry is the client's ISO country code on a connection's
+	// line while GeoIP is on; "unknown" where the databases do not know.
+	AttrClientCountry = "client_country"
+	// AttrSMTPVerb is on a command's line: the verb (EHLO, MAIL, ...), "other" or "unknown".
+	AttrSMTPVerb = "smtp_verb"
+	// AttrMessageStatus is on a message's lifecycle line: Message*.
+	AttrMessageStatus = "message_status"
+	// AttrRejectionClass is on the line of a refusal sent to a client: Rejection*.
+	AttrRejectionClass = "rejection_class"
+	// AttrAuthMechanism is on an authentication attempt's line: PLAIN, LOGIN, ..., "other" or "unknown".
+	AttrAuthMechanism = "auth_mechanism"
+	// AttrTLSResult is on a STARTTLS handshake's line: OutcomeSuccess or OutcomeFailure.
+	AttrTLSResult = "tls_result"
+	// AttrErrorComponent is on a line Elemta wrote at level ERROR or FATAL:
+	// the Elemta component that wrote it, or "unknown".
+	AttrErrorComponent = "error_component"
+	// AttrDeliveryDelaySeconds is on a delivered message's line: seconds
+	// from reception to delivery.
+	AttrDeliveryDelaySeconds = "delivery_delay_seconds"
+)
+
+// Values of the metric attributes.
+const (
+	ConnectionAccepted = "accepted"
+	ConnectionRejected = "rejected"
+
+	MessageReceived  = "received"
+	MessageDelivered = "delivered"
+	MessageBounced   = "bounced"
+	MessageDeferred  = "deferred"
+	MessageRejected  = "rejected"
+
+	RejectionAuthRequired = "auth_required"
+	RejectionRelayDenied  = "relay_denied"
+	RejectionPolicy       = "policy"
+	RejectionSyntax       = "syntax"
+	RejectionOther        = "other"
+
+	ValueOther   = "other"
+	ValueUnknown = "unknown"
 )
 
 // OpenTelemetry semantic-convention names the processor adds beside the

@@ -32,6 +32,8 @@ type batch struct {
 	events   map[eventsKey]int64
 	geo      [geoOutcomes]int64
 	scrubbed int64
+	// delaysMalformed counts delivery delays that are not a number.
+	delaysMalformed int64
 }
 
 func (b *batch) countEvent(eventType, flow string) {
@@ -57,6 +59,9 @@ func (p *smtpEventProcessor) count(ctx context.Context, b *batch) {
 		default:
 			p.telemetry.ProcessorSmtpeventGeoipLookups.Add(ctx, n, p.geoResult[o])
 		}
+	}
+	if b.delaysMalformed > 0 {
+		p.telemetry.ProcessorSmtpeventDelaysMalformed.Add(ctx, b.delaysMalformed)
 	}
 	if b.scrubbed > 0 {
 		p.telemetry.ProcessorSmtpeventCredentialsScrubbed.Add(ctx, b.scrubbed)

@@ -23,9 +23,11 @@ type smtpEventProcessor struct {
 	set       processor.Settings
 	telemetry *metadata.TelemetryBuilder
 	sessions  *sessionTable
-	privacy   privacy
-	geo       *geoLocator // nil when GeoIP is off
-	geoResult [geoOutcomes]metric.AddOption
+	// receptions are the reception times of messages not yet delivered.
+	receptions *receptions
+	privacy    privacy
+	geo        *geoLocator // nil when GeoIP is off
+	geoResult  [geoOutcomes]metric.AddOption
 	// host names this machine in record ids (unless the resource has a
 	// host.name), so that two servers' identical lines at the same place of
 	// the same path stay apart.
@@ -43,10 +45,11 @@ func newSMTPEventProcessor(set processor.Settings, cfg *Config) (*smtpEventProce
 	}
 	ctx := context.Background()
 	p := &smtpEventProcessor{
-		cfg:       cfg,
-		set:       set,
-		telemetry: tb,
-		host:      host,
+		cfg:        cfg,
+		set:        set,
+		telemetry:  tb,
+		host:       host,
+		receptions: newReceptions(),
 		privacy: privacy{key: []byte(cfg.Privacy.HashKey), modes: map[string]string{
 			"sender": cfg.Privacy.Sender, "recipient": cfg.Privacy.Recipient, "subject": cfg.Privacy.Subject,
 		}, failedLogin: cfg.Privacy.FailedLoginUsername},
@@ -107,7 +110,7 @@ func (p *smtpEventProcessor) processLogs(ctx context.Context, ld plog.Logs) (plo
 
 // attributesAdded bounds how many attributes event adds to a record, so
 // that the attribute list grows once.
-const attributesAdded = 24
+const attributesAdded = 26
 
 func (p *smtpEventProcessor) event(lr plog.LogRecord, host string, b *batch) {
 	attrs := lr.Attributes()
@@ -127,6 +130,7 @@ func (p *smtpEventProcessor) event(lr plog.LogRecord, host string, b *batch) {
 	attrs.PutStr(vocabulary.AttrEventOutcome, s.outcome)
 	attrs.PutStr(vocabulary.AttrEventCategory, "email")
 	addReasons(attrs, &r, s)
+	p.measure(attrs, lr, &r, s, b)
 	if s.outcome == vocabulary.OutcomeFailure {
 		attrs.PutBool(vocabulary.AttrIsError, true)
 	}

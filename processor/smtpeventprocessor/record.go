@@ -58,6 +58,15 @@ type record struct {
 	durationNs        int64
 	hasDuration       bool
 
+	component     string // the last component Elemta named
+	messageID     string
+	authMethod    string
+	tlsVersion    string
+	delayMs       float64 // total_delay_ms
+	delay         delayState
+	receptionTime string
+	deliveryTime  string
+
 	scrubbed int // credentials removed
 }
 
@@ -135,6 +144,20 @@ func (r *record) read(attrs pcommon.Map) {
 			toInt(v)
 		case vocabulary.AttrDuration:
 			r.durationNs, r.hasDuration = intValue(v)
+		case vocabulary.AttrComponent:
+			r.component = lastString(v)
+		case vocabulary.AttrMessageID:
+			r.messageID = lastString(v)
+		case vocabulary.AttrAuthMethod:
+			r.authMethod = lastString(v)
+		case vocabulary.AttrTLSVersion, vocabulary.AttrTLSProtocolVersion:
+			r.tlsVersion = lastString(v)
+		case vocabulary.AttrTotalDelayMs:
+			r.delayMs, r.delay = delayValue(v)
+		case vocabulary.AttrReceptionTime:
+			r.receptionTime = lastString(v)
+		case vocabulary.AttrDeliveryTime:
+			r.deliveryTime = lastString(v)
 		}
 	}
 }

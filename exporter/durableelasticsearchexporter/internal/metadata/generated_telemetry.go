@@ -29,6 +29,7 @@ type TelemetryBuilder struct {
 	ExporterDurableElasticsearchBatchesSplit     metric.Int64Counter
 	ExporterDurableElasticsearchDeadLetterFailed metric.Int64Counter
 	ExporterDurableElasticsearchDeadLettered     metric.Int64Counter
+	ExporterDurableElasticsearchFailing          metric.Int64UpDownCounter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -76,6 +77,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_exporter_durable_elasticsearch_dead_lettered",
 		metric.WithDescription("Documents Elasticsearch refused for good, written to the dead-letter file with the reason, by error type. [Development]"),
 		metric.WithUnit("{document}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterDurableElasticsearchFailing, err = builder.meter.Int64UpDownCounter(
+		"otelcol_exporter_durable_elasticsearch_failing",
+		metric.WithDescription("1 while Elasticsearch does not take documents, by reason (the batch waits and is retried; the log files hold the backlog), 0 once it takes them again. [Development]"),
+		metric.WithUnit("{state}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs

@@ -68,3 +68,19 @@ func AssertEqualExporterDurableElasticsearchDeadLettered(t *testing.T, tt *compo
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
+
+func AssertEqualExporterDurableElasticsearchFailing(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_exporter_durable_elasticsearch_failing",
+		Description: "1 while Elasticsearch does not take documents, by reason (the batch waits and is retried; the log files hold the backlog), 0 once it takes them again. [Development]",
+		Unit:        "{state}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: false,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_exporter_durable_elasticsearch_failing")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}

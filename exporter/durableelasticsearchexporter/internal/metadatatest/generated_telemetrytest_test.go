@@ -22,6 +22,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ExporterDurableElasticsearchBatchesSplit.Add(context.Background(), 1)
 	tb.ExporterDurableElasticsearchDeadLetterFailed.Add(context.Background(), 1)
 	tb.ExporterDurableElasticsearchDeadLettered.Add(context.Background(), 1)
+	tb.ExporterDurableElasticsearchFailing.Add(context.Background(), 1)
 	AssertEqualExporterDurableElasticsearchBatchesSplit(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
@@ -29,6 +30,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualExporterDurableElasticsearchDeadLettered(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualExporterDurableElasticsearchFailing(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 

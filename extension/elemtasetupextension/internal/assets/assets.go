@@ -20,7 +20,7 @@ var ilmPolicy []byte
 
 // Version is the version of the assets, in their _meta: raise it with any
 // change, so that installations of an older one are updated.
-const Version = 1
+const Version = 2
 
 // IndexTemplate returns the body of `PUT _index_template/elemta-logs`.
 func IndexTemplate() []byte { return append([]byte(nil), indexTemplate...) }

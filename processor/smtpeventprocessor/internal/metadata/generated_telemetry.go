@@ -27,6 +27,7 @@ type TelemetryBuilder struct {
 	mu                                    sync.Mutex
 	registrations                         []metric.Registration
 	ProcessorSmtpeventCredentialsScrubbed metric.Int64Counter
+	ProcessorSmtpeventDelaysMalformed     metric.Int64Counter
 	ProcessorSmtpeventEvents              metric.Int64Counter
 	ProcessorSmtpeventGeoipCache          metric.Int64Counter
 	ProcessorSmtpeventGeoipLookups        metric.Int64Counter
@@ -67,6 +68,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_smtpevent_credentials_scrubbed",
 		metric.WithDescription("Credentials (AUTH payloads, password-like fields) removed from records. [Development]"),
 		metric.WithUnit("{credential}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorSmtpeventDelaysMalformed, err = builder.meter.Int64Counter(
+		"otelcol_processor_smtpevent_delays_malformed",
+		metric.WithDescription("Delivery lines whose total_delay_ms is not a number of milliseconds; their delay is taken from the reception and delivery times, or left out. [Development]"),
+		metric.WithUnit("{record}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorSmtpeventEvents, err = builder.meter.Int64Counter(

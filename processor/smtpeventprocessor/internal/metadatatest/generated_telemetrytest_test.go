@@ -20,12 +20,16 @@ func TestSetupTelemetry(t *testing.T) {
 	require.NoError(t, err)
 	defer tb.Shutdown()
 	tb.ProcessorSmtpeventCredentialsScrubbed.Add(context.Background(), 1)
+	tb.ProcessorSmtpeventDelaysMalformed.Add(context.Background(), 1)
 	tb.ProcessorSmtpeventEvents.Add(context.Background(), 1)
 	tb.ProcessorSmtpeventGeoipCache.Add(context.Background(), 1)
 	tb.ProcessorSmtpeventGeoipLookups.Add(context.Background(), 1)
 	tb.ProcessorSmtpeventSessionEvictions.Add(context.Background(), 1)
 	tb.ProcessorSmtpeventSessions.Add(context.Background(), 1)
 	AssertEqualProcessorSmtpeventCredentialsScrubbed(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorSmtpeventDelaysMalformed(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorSmtpeventEvents(t, testTel,

@@ -1,0 +1,293 @@
+package smtpeventprocessor // import "github.com/elemta/otelcol-elemta/processor/smtpeventprocessor"
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/elemta/otelcol-elemta/internal/vocabulary"
+)
+
+// Elemta writes several lines for one SMTP event (a connection is logged
+// as "Connection accepted" and "New connection", a refusal twice, a
+// message as "message_reception", "message_accepted" and
+// "message_received"). measure marks the one line of each event that the
+// SMTP metrics count, with an attribute whose few values serve as a label
+// (vocabulary.AttrConnectionResult, ...). The lines are those of Elemta's
+// source: the server's accept loop, the session's command handler and
+// error reply, the message lifecycle logger and the TLS monitor.
+const (
+	msgNewConnection     = "New connection"
+	msgConnectionRefused = "Connection rejected due to" // + "resource limits", "memory limit", "IP limit"
+	msgCommandProcessed  = "SMTP command processed"
+	msgErrorReplySent    = "SMTP error response sent"
+	msgAuthentication    = "authentication"
+	msgTLSEstablished    = "TLS connection established successfully"
+	msgTLSFailed         = "TLS handshake failure"
+)
+
+// messageStatusByMessage is the status of each message lifecycle line.
+var messageStatusByMessage = map[string]string{
+	"message_reception": vocabulary.MessageReceived,
+	"message_delivery":  vocabulary.MessageDelivered,
+	"message_bounce":    vocabulary.MessageBounced,
+	"message_deferral":  vocabulary.MessageDeferred,
+	"message_tempfail":  vocabulary.MessageDeferred,
+	"message_rejection": vocabulary.MessageRejected,
+}
+
+// smtpVerbs are the verbs a command's line is labelled with; any other
+// is "other", so that a client cannot add label values.
+var smtpVerbs = map[string]bool{
+	"HELO": true, "EHLO": true, "LHLO": true, "MAIL": true, "RCPT": true, "DATA": true,
+	"BDAT": true, "RSET": true, "NOOP": true, "QUIT": true, "VRFY": true, "EXPN": true,
+	"HELP": true, "AUTH": true, "STARTTLS": true, "ETRN": true, "TURN": true, "XCLIENT": true,
+}
+
+// authMechanisms are the SASL mechanisms an attempt is labelled with.
+var authMechanisms = map[string]bool{
+	"PLAIN": true, "LOGIN": true, "CRAM-MD5": true, "DIGEST-MD5": true, "XOAUTH2": true,
+	"OAUTHBEARER": true, "SCRAM-SHA-1": true, "SCRAM-SHA-256": true, "EXTERNAL": true, "NTLM": true, "GSSAPI": true,
+}
+
+// trackedMessages bounds the reception times kept for messages whose
+// delivery line carries no delay of its own: the oldest are forgotten.
+const trackedMessages = 50_000
+
+// receptions remembers when messages were received, by message id.
+type receptions = lru.Cache[string, pcommon.Timestamp]
+
+func newReceptions() *receptions {
+	c, err := lru.New[string, pcommon.Timestamp](trackedMessages)
+	if err != nil {
+		panic(err) // only for a size below one
+	}
+	return c
+}
+
+// measure adds the metric attribute of the event a line is the one line
+// of, if any, and the error component of an error line.
+func (p *smtpEventProcessor) measure(attrs pcommon.Map, lr plog.LogRecord, r *record, s step, b *batch) {
+	switch {
+	case r.message == msgNewConnection,
+		r.format == vocabulary.FormatSMTP && r.eventType == vocabulary.EventSMTPConnection && r.hasClientIP:
+		p.putConnection(attrs, vocabulary.ConnectionAccepted)
+	case strings.HasPrefix(r.message, msgConnectionRefused):
+		p.putConnection(attrs, vocabulary.ConnectionRejected)
+	case r.message == msgCommandProcessed,
+		r.format == vocabulary.FormatSMTP && r.eventType == vocabulary.EventSMTPCommand:
+		attrs.PutStr(vocabulary.AttrSMTPVerb, smtpVerb(r.command))
+	case r.message == msgErrorReplySent && (r.eventType == vocabulary.EventRejection || r.eventType == vocabulary.EventTempfail),
+		s.flow == vocabulary.FlowRejection && oldText(r.format):
+		attrs.PutStr(vocabulary.AttrRejectionClass, rejectionClass(firstOf(r.response, r.errorText, r.message)))
+	case r.eventType == vocabulary.EventAuthentication && r.message == msgAuthentication:
+		attrs.PutStr(vocabulary.AttrAuthMechanism, bounded(strings.ToUpper(strings.TrimSpace(r.authMethod)), authMechanisms))
+	case r.message == msgTLSEstablished:
+		p.putTLS(attrs, r, vocabulary.OutcomeSuccess)
+	case r.message == msgTLSFailed:
+		p.putTLS(attrs, r, vocabulary.OutcomeFailure)
+	default:
+		if status, ok := messageStatusByMessage[r.message]; ok {
+			attrs.PutStr(vocabulary.AttrMessageStatus, status)
+			p.messageTimes(attrs, lr, r, status, b)
+		}
+	}
+	if r.level == "ERROR" || r.level == "FATAL" {
+		attrs.PutStr(vocabulary.AttrErrorComponent, firstOf(r.component, vocabulary.ValueUnknown))
+	}
+}
+
+// oldText tells the text formats older Elemta versions wrote, whose
+// refusals have no reply line of their own.
+func oldText(f vocabulary.Format) bool {
+	return f == vocabulary.FormatSMTP || f == vocabulary.FormatLeveled || f == vocabulary.FormatGoStd
+}
+
+func (p *smtpEventProcessor) putConnection(attrs pcommon.Map, result string) {
+	attrs.PutStr(vocabulary.AttrConnectionResult, result)
+	if p.geo == nil {
+		return
+	}
+	country := vocabulary.ValueUnknown
+	if geo, ok := attrs.Get(vocabulary.AttrClientGeo); ok && geo.Type() == pcommon.ValueTypeMap {
+		if iso, ok := geo.Map().Get("country_iso_code"); ok && iso.Str() != "" {
+			country = iso.Str()
+		}
+	}
+	attrs.PutStr(vocabulary.AttrClientCountry, country)
+}
+
+func (p *smtpEventProcessor) putTLS(attrs pcommon.Map, r *record, result string) {
+	attrs.PutStr(vocabulary.AttrTLSResult, result)
+	if v := tlsVersion(r.tlsVersion); v != "" {
+		attrs.PutStr(vocabulary.AttrTLSProtocolVersion, v)
+	}
+}
+
+// messageTimes remembers when a message was received and adds to a
+// delivered message's line its delay: Elemta's total_delay_ms, else the
+// reception and delivery times on the line, else the time since the
+// message's reception line. A delay that is not a number of milliseconds
+// is counted and left out.
+func (p *smtpEventProcessor) messageTimes(attrs pcommon.Map, lr plog.LogRecord, r *record, status string, b *batch) {
+	switch status {
+	case vocabulary.MessageReceived:
+		if r.messageID != "" && lr.Timestamp() != 0 {
+			p.receptions.Add(r.messageID, lr.Timestamp())
+		}
+		return
+	case vocabulary.MessageDelivered:
+	default:
+		return
+	}
+	if r.delay == delayMalformed {
+		b.delaysMalformed++
+	}
+	seconds, ok := r.delayMs/1000, r.delay == delayValid
+	if !ok {
+		seconds, ok = between(r.receptionTime, r.deliveryTime)
+	}
+	if !ok && r.messageID != "" && lr.Timestamp() != 0 {
+		if received, found := p.receptions.Get(r.messageID); found && lr.Timestamp() >= received {
+			seconds, ok = lr.Timestamp().AsTime().Sub(received.AsTime()).Seconds(), true
+		}
+	}
+	if ok {
+		attrs.PutDouble(vocabulary.AttrDeliveryDelaySeconds, seconds)
+	}
+	if r.messageID != "" {
+		p.receptions.Remove(r.messageID)
+	}
+}
+
+// delayState tells what a line's total_delay_ms holds.
+type delayState uint8
+
+const (
+	delayAbsent delayState = iota
+	delayValid
+	delayMalformed
+)
+
+// delayValue reads a number of milliseconds, written as a number or text.
+func delayValue(v pcommon.Value) (float64, delayState) {
+	var ms float64
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		ms = float64(v.Int())
+	case pcommon.ValueTypeDouble:
+		ms = v.Double()
+	case pcommon.ValueTypeStr:
+		f, err := strconv.ParseFloat(strings.TrimSpace(v.Str()), 64)
+		if err != nil {
+			return 0, delayMalformed
+		}
+		ms = f
+	default:
+		return 0, delayMalformed
+	}
+	if math.IsNaN(ms) || math.IsInf(ms, 0) || ms < 0 {
+		return 0, delayMalformed
+	}
+	return ms, delayValid
+}
+
+// between is the seconds from one RFC 3339 time to a later one.
+func between(from, to string) (float64, bool) {
+	if from == "" || to == "" {
+		return 0, false
+	}
+	start, err1 := time.Parse(time.RFC3339Nano, from)
+	end, err2 := time.Parse(time.RFC3339Nano, to)
+	if err1 != nil || err2 != nil || end.Before(start) || start.IsZero() {
+		return 0, false
+	}
+	return end.Sub(start).Seconds(), true
+}
+
+// smtpVerb is the verb of a command ("MAIL FROM" is MAIL).
+func smtpVerb(command string) string {
+	verb, _, _ := strings.Cut(strings.TrimSpace(command), " ")
+	verb, _, _ = strings.Cut(verb, ":")
+	return bounded(strings.ToUpper(verb), smtpVerbs)
+}
+
+// bounded returns v when known has it, "unknown" when v is empty and
+// "other" otherwise.
+func bounded(v string, known map[string]bool) string {
+	switch {
+	case v == "":
+		return vocabulary.ValueUnknown
+	case known[v]:
+		return v
+	}
+	return vocabulary.ValueOther
+}
+
+// rejectionClass sorts a refusal by its reply: the enhanced status code
+// (RFC 3463) where there is one, then its words.
+func rejectionClass(reply string) string {
+	lower := strings.ToLower(reply)
+	code, enhanced := replyCodes(lower)
+	switch {
+	case code == "530" || strings.Contains(lower, "authentication required") || strings.Contains(lower, "must authenticate"):
+		return vocabulary.RejectionAuthRequired
+	case strings.Contains(lower, "relay"):
+		return vocabulary.RejectionRelayDenied
+	case strings.HasPrefix(enhanced, "5.7.") || strings.HasPrefix(enhanced, "4.7.") || containsAny(lower, policyWords):
+		return vocabulary.RejectionPolicy
+	case strings.HasPrefix(enhanced, "5.5.") || code >= "500" && code <= "504":
+		return vocabulary.RejectionSyntax
+	}
+	return vocabulary.RejectionOther
+}
+
+// policyWords mark a refusal for what the sender or its content is.
+var policyWords = []string{"blocked", "policy", "spam", "virus", "security", "blacklist", "blocklist", "rate limit", "reputation", "denied"}
+
+// replyCodes reads "554 5.7.1 ..." into its basic and enhanced codes.
+func replyCodes(reply string) (code, enhanced string) {
+	fields := strings.Fields(reply)
+	if len(fields) > 0 && len(fields[0]) == 3 && fields[0] >= "200" && fields[0] <= "599" {
+		code = fields[0]
+		fields = fields[1:]
+	}
+	if len(fields) > 0 && strings.Count(fields[0], ".") == 2 && (fields[0][0] == '4' || fields[0][0] == '5') {
+		enhanced = fields[0]
+	}
+	return code, enhanced
+}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// tlsVersion turns "TLS 1.3", "TLSv1.3", "VersionTLS13" or "1.3" into the
+// semantic conventions' "1.3"; "" when it is none of them.
+func tlsVersion(v string) string {
+	s := strings.ToUpper(strings.TrimSpace(v))
+	s = strings.TrimPrefix(s, "VERSION")
+	s = strings.TrimPrefix(s, "TLS")
+	s = strings.TrimPrefix(strings.TrimSpace(s), "V")
+	switch s {
+	case "1.0", "10":
+		return "1.0"
+	case "1.1", "11":
+		return "1.1"
+	case "1.2", "12":
+		return "1.2"
+	case "1.3", "13":
+		return "1.3"
+	}
+	return ""
+}
