@@ -116,7 +116,7 @@ run: build ## Run the collector on the sample logs (or on ELEMTA_LOG_PATHS); shi
 
 .PHONY: validate
 validate: build ## Validate every configuration the repository ships.
-	@for cfg in $(DIST)/config.yaml "$(DIST)/config.yaml $(DIST)/local.yaml"; do \
+	@for cfg in $(DIST)/config.yaml "$(DIST)/config.yaml $(DIST)/local.yaml" "$(DIST)/config.yaml $(DIST)/elasticsearch-metrics.yaml"; do \
 	  args=""; for f in $$cfg; do args="$$args --config $$f"; done; \
 	  echo "validate$$args"; $(BIN) validate $$args; \
 	done

@@ -66,6 +66,7 @@ func TestValidateShippedConfigs(t *testing.T) {
 	}{
 		{name: "default", configs: []string{"config.yaml"}},
 		{name: "make run overlay", configs: []string{"config.yaml", "local.yaml"}},
+		{name: "Elasticsearch metrics overlay", configs: []string{"config.yaml", "elasticsearch-metrics.yaml"}},
 		{
 			name:    "inner queue is a config error naming the key",
 			configs: []string{"config.yaml", "../../testbed/e2e/testdata/inner_queue.yaml"},

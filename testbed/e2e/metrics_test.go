@@ -272,3 +272,35 @@ func TestFailingMetricFollowsElasticsearch(t *testing.T) {
 	requireEachOnce(t, es, lines)
 	require.Eventually(t, func() bool { return failing("unavailable") == 0 }, 30*time.Second, 100*time.Millisecond)
 }
+
+// TestElasticsearchMetrics loads the elasticsearch-metrics.yaml overlay:
+// the documents of each elemta-logs-* index, as the cluster reports them,
+// appear among the SMTP metrics, labelled by index.
+func TestElasticsearchMetrics(t *testing.T) {
+	es := esdouble.New()
+	defer es.Close()
+	logDir := t.TempDir()
+	lines := numberedLines("counted by the cluster", 40)
+	appendLines(t, filepath.Join(logDir, "elemta.log"), lines)
+	env := defaultEnv(logDir, t.TempDir(), es.URL())
+	env["ELASTICSEARCH_METRICS_INTERVAL"] = "1s"
+	c := startCollector(t, env, filepath.Join(distDir(t), "config.yaml"), filepath.Join(distDir(t), "elasticsearch-metrics.yaml"))
+	requireEachOnce(t, es, lines)
+
+	var index string
+	for _, d := range es.Documents() {
+		index = d.Index
+	}
+	require.Eventually(t, func() bool {
+		return counted(c.smtpMetrics(t), "elasticsearch_index_documents", map[string]string{"index": index, "state": "active", "aggregation": "total"}) == len(lines)
+	}, 30*time.Second, 250*time.Millisecond, "the index's documents, labelled %s: %v", index, func() []sample {
+		var es []sample
+		for _, s := range c.smtpMetrics(t) {
+			if strings.HasPrefix(s.name, "elasticsearch_") {
+				es = append(es, s)
+			}
+		}
+		return es
+	}())
+	assert.Equal(t, len(lines), counted(c.smtpMetrics(t), "elasticsearch_index_documents", map[string]string{"index": "_all", "state": "active", "aggregation": "total"}))
+}

@@ -263,6 +263,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		if status, body, handled = s.backups(r); handled {
 			break
 		}
+		if status, body, handled = s.stats(r); handled {
+			break
+		}
 		status, body = http.StatusNotFound, errorBody("resource_not_found_exception",
 			fmt.Sprintf("no handler for %s %s in the test double", r.Method, r.URL.Path))
 	}
