@@ -54,13 +54,35 @@ $(BIN): $(BUILDER) builder-config.yaml $(DIST)/ocb.go.sum $(GO_SOURCES)
 .PHONY: build
 build: $(BIN) ## Build bin/otelcol-elemta with ocb (installs the pinned ocb first).
 
+# nfpm is pinned in a tools module of its own.
+NFPM            := .tools/nfpm
+PACKAGE_DIR     ?= dist
+PACKAGE_VERSION ?= $(shell awk '/^  version:/ {print $$2; exit}' builder-config.yaml)
+PACKAGE_ARCH    ?= $(shell $(GO) env GOARCH)
+DEB := $(PACKAGE_DIR)/otelcol-elemta_$(PACKAGE_VERSION)_$(PACKAGE_ARCH).deb
+RPM_ARCH        := $(subst amd64,x86_64,$(subst arm64,aarch64,$(PACKAGE_ARCH)))
+RPM := $(PACKAGE_DIR)/otelcol-elemta-$(PACKAGE_VERSION)-1.$(RPM_ARCH).rpm
+PACKAGING := $(wildcard $(DIST)/packaging/*) $(DIST)/config.yaml $(DIST)/elasticsearch-metrics.yaml
+
+$(NFPM): internal/tools/nfpm/go.mod internal/tools/nfpm/go.sum
+	cd internal/tools/nfpm && $(GO) build -o ../../../$(NFPM) github.com/goreleaser/nfpm/v2/cmd/nfpm
+
+$(DEB) $(RPM) &: $(BIN) $(NFPM) $(PACKAGING)
+	@mkdir -p $(PACKAGE_DIR)
+	PACKAGE_VERSION=$(PACKAGE_VERSION) PACKAGE_ARCH=$(PACKAGE_ARCH) $(NFPM) package --config $(DIST)/packaging/nfpm.yaml --packager deb --target $(DEB)
+	PACKAGE_VERSION=$(PACKAGE_VERSION) PACKAGE_ARCH=$(PACKAGE_ARCH) $(NFPM) package --config $(DIST)/packaging/nfpm.yaml --packager rpm --target $(RPM)
+
+.PHONY: package
+package: $(DEB) $(RPM) ## Build the .deb and .rpm packages into dist/ (nfpm).
+
 .PHONY: lock
 lock: $(BIN) ## Save the distribution's go.sum as the lock file after a component change.
 	cp $(BUILD_DIR)/go.sum $(DIST)/ocb.go.sum
 
 .PHONY: test
-test: check-versions build ## Unit, integration and end-to-end tests with -race, and a short fuzz run.
-	OTELCOL_ELEMTA_BIN=$(CURDIR)/$(BIN) $(GO) test -race -count=1 ./...
+test: check-versions build package ## Unit, integration, end-to-end and package tests with -race, and a short fuzz run.
+	OTELCOL_ELEMTA_BIN=$(CURDIR)/$(BIN) OTELCOL_ELEMTA_DEB=$(CURDIR)/$(DEB) OTELCOL_ELEMTA_RPM=$(CURDIR)/$(RPM) \
+	  $(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=10s
 
 .PHONY: unit-test
@@ -154,4 +176,4 @@ check-versions: ## Fail when a collector module drifts off the one release.
 
 .PHONY: clean
 clean: ## Remove build output.
-	rm -rf $(BUILD_DIR) bin .tools $(RUN_DIR)
+	rm -rf $(BUILD_DIR) bin .tools $(RUN_DIR) $(PACKAGE_DIR)
