@@ -67,6 +67,9 @@ func TestValidateShippedConfigs(t *testing.T) {
 		{name: "default", configs: []string{"config.yaml"}},
 		{name: "make run overlay", configs: []string{"config.yaml", "local.yaml"}},
 		{name: "Elasticsearch metrics overlay", configs: []string{"config.yaml", "elasticsearch-metrics.yaml"}},
+		{name: "fleet: Elasticsearch and a central collector over OTLP", configs: []string{"config.yaml", "examples/central-otlp.yaml"}},
+		{name: "fleet: agent publishing to Kafka", configs: []string{"config.yaml", "examples/agent-kafka.yaml"}},
+		{name: "fleet: air-gapped host writing files", configs: []string{"config.yaml", "examples/airgapped-file.yaml"}},
 		{
 			name:    "inner queue is a config error naming the key",
 			configs: []string{"config.yaml", "../../testbed/e2e/testdata/inner_queue.yaml"},
