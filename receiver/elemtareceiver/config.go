@@ -20,6 +20,9 @@ const (
 	FormatAuto = "auto"
 	// FormatDocker reads Docker json-file container logs and unwraps each line first.
 	FormatDocker = "docker"
+	// FormatCRI reads the container logs containerd and CRI-O write for
+	// Kubernetes (/var/log/pods/...), joining the pieces of split lines.
+	FormatCRI = "cri"
 )
 
 // Config is the configuration of the elemta receiver.
@@ -30,8 +33,9 @@ type Config struct {
 	// include_file_* and force_flush_period.
 	fileconsumer.Config `mapstructure:",squash"`
 
-	// Format is `auto` (Elemta's log files) or `docker` (Docker json-file
-	// container logs, unwrapped before parsing).
+	// Format is `auto` (Elemta's log files), `docker` (Docker json-file
+	// container logs) or `cri` (Kubernetes container logs of containerd
+	// and CRI-O); container lines are unwrapped before parsing.
 	Format string `mapstructure:"format"`
 
 	// Timezone is the IANA name of the zone of times written without one.
@@ -96,8 +100,8 @@ func (c *Config) patterns() []string {
 // Validate checks the options; each message names the YAML key and the fix.
 func (c *Config) Validate() error {
 	var errs []error
-	if c.Format != FormatAuto && c.Format != FormatDocker {
-		errs = append(errs, fmt.Errorf("format: %q is not a known input format; use %q or %q", c.Format, FormatAuto, FormatDocker))
+	if c.Format != FormatAuto && c.Format != FormatDocker && c.Format != FormatCRI {
+		errs = append(errs, fmt.Errorf("format: %q is not a known input format; use %q, %q or %q", c.Format, FormatAuto, FormatDocker, FormatCRI))
 	}
 	if _, err := time.LoadLocation(c.Timezone); err != nil {
 		errs = append(errs, fmt.Errorf("timezone: %q is not an IANA time zone name (for example UTC or Europe/Berlin): %w", c.Timezone, err))

@@ -53,7 +53,7 @@ func TestLoadConfig(t *testing.T) {
 				assert.Equal(t, BatchConfig{MaxLines: 500, MaxBytes: 1 << 20}, cfg.Batch)
 			},
 		},
-		{name: "bad_format", wantErr: `format: "syslog" is not a known input format; use "auto" or "docker"`},
+		{name: "bad_format", wantErr: `format: "syslog" is not a known input format; use "auto", "docker" or "cri"`},
 		{name: "bad_timezone", wantErr: `timezone: "Mars/Olympus_Mons" is not an IANA time zone name`},
 		{name: "multiline", wantErr: "multiline: the elemta receiver joins continuation lines itself"},
 		{name: "no_include", wantErr: "include: no file pattern given"},

@@ -2,6 +2,7 @@ package elemtareceiver // import "github.com/elemta/otelcol-elemta/receiver/elem
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -18,6 +19,7 @@ import (
 type converter struct {
 	parser        *elemtalog.Parser
 	docker        bool
+	cri           bool
 	maxLineSize   int
 	includeOffset bool
 	telemetry     *metadata.TelemetryBuilder
@@ -40,6 +42,7 @@ func newConverter(p *elemtalog.Parser, cfg *Config, tb *metadata.TelemetryBuilde
 	c := &converter{
 		parser:        p,
 		docker:        cfg.Format == FormatDocker,
+		cri:           cfg.Format == FormatCRI,
 		maxLineSize:   int(cfg.MaxLogSize),
 		includeOffset: cfg.IncludeFileRecordOffset,
 		telemetry:     tb,
@@ -98,6 +101,7 @@ func (n lineCounts) record(ctx context.Context, tb *metadata.TelemetryBuilder) {
 // i starts in its file.
 func (c *converter) convertRead(ctx context.Context, records plog.LogRecordSlice, rd linesRead, observed pcommon.Timestamp, count bool, n *lineCounts) {
 	fileAttrs, offsets := rd.fileAttrs, rd.offsets
+	var join criJoin
 	for i, line := range rd.lines {
 		if line == "" {
 			continue
@@ -111,8 +115,21 @@ func (c *converter) convertRead(ctx context.Context, records plog.LogRecordSlice
 		}
 		var stream string
 		var streamTime time.Time
-		if c.docker {
+		offset := offsets[i]
+		switch {
+		case c.docker:
 			line, stream, streamTime, _ = c.parser.UnwrapDocker(line)
+		case c.cri:
+			inner, s, at, partial, ok := elemtalog.UnwrapCRI(line)
+			if ok && partial && i < len(rd.lines)-1 {
+				join.add(inner, offset) // the next lines complete the message
+				continue
+			}
+			if join.active {
+				inner, offset = join.text.String()+inner, join.offset
+				join = criJoin{}
+			}
+			line, stream, streamTime = inner, s, at
 		}
 		lr := records.AppendEmpty()
 		m := lr.Attributes()
@@ -135,7 +152,7 @@ func (c *converter) convertRead(ctx context.Context, records plog.LogRecordSlice
 			putValue(m, k, v)
 		}
 		if c.includeOffset {
-			m.PutInt(vocabulary.AttrFileRecordOffset, offsets[i])
+			m.PutInt(vocabulary.AttrFileRecordOffset, offset)
 		}
 		if stream != "" {
 			m.PutStr(vocabulary.AttrIOStream, stream)
@@ -153,6 +170,23 @@ func (c *converter) convertRead(ctx context.Context, records plog.LogRecordSlice
 			c.telemetry.ReceiverElemtaLinesParsed.Add(ctx, 1, c.byFormat[rec.Format])
 		}
 	}
+}
+
+// criJoin gathers the pieces of a message the container runtime split
+// into partial (P) lines; the record takes the offset of the first piece.
+// A message whose last piece is not yet written when a read ends becomes
+// a record of what was read.
+type criJoin struct {
+	text   strings.Builder
+	offset int64
+	active bool
+}
+
+func (j *criJoin) add(piece string, offset int64) {
+	if !j.active {
+		j.offset, j.active = offset, true
+	}
+	j.text.WriteString(piece)
 }
 
 // putValue stores a parsed value with its type.

@@ -315,6 +315,46 @@ func TestDockerJSONFile(t *testing.T) {
 		"a line without a time takes Docker's")
 }
 
+// TestCRIContainerLogs reads a Kubernetes container log: each line is
+// unwrapped, a line the runtime split in pieces (P, then F) is one record,
+// and the stream and the runtime's time are kept.
+func TestCRIContainerLogs(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "0.log")
+	pieces := []string{`{"time":"2026-11-25T17:42:58.000000001Z","level":"INFO",`, `"msg":"message_reception",`, `"message_id":"m-1"}`}
+	writeLines(t, log, os.O_CREATE,
+		`2026-11-25T17:42:57.5Z stdout F {"time":"2026-11-25T17:42:57.446641595Z","level":"INFO","msg":"New connection","client_ip":"127.0.0.21:44731"}`,
+		"2026-11-25T17:42:58.1Z stdout P "+pieces[0],
+		"2026-11-25T17:42:58.1Z stdout P "+pieces[1],
+		"2026-11-25T17:42:58.1Z stdout F "+pieces[2],
+		`2026-11-25T17:42:54.1Z stderr F Configuration loaded successfully (TOML format)`,
+	)
+	cfg := testConfig(filepath.Join(dir, "*.log"))
+	cfg.Format = "cri"
+	cfg.IncludeFileRecordOffset = true
+	sink := new(consumertest.LogsSink)
+	rcv := startReceiver(t, cfg, componenttest.NewNopHost(), sink)
+	defer func() { require.NoError(t, rcv.Shutdown(context.Background())) }()
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == 3 }, 10*time.Second, time.Millisecond, "%d records", sink.LogRecordCount())
+
+	recs := records(sink)
+	first := recs[0].Attributes().AsRaw()
+	assert.Equal(t, "smtp_connection", first["event_type"])
+	assert.Equal(t, "stdout", first["log.iostream"])
+
+	joined := recs[1].Attributes().AsRaw()
+	assert.Equal(t, strings.Join(pieces, ""), recs[1].Body().Str(), "the pieces are one line again")
+	assert.Equal(t, "m-1", joined["message_id"])
+	assert.Equal(t, "json", joined["log.format"])
+	assert.Equal(t, int64(len(`2026-11-25T17:42:57.5Z stdout F {"time":"2026-11-25T17:42:57.446641595Z","level":"INFO","msg":"New connection","client_ip":"127.0.0.21:44731"}`)+1),
+		joined["log.file.record_offset"], "the record starts where its first piece does")
+
+	assert.Equal(t, "Configuration loaded successfully (TOML format)", recs[2].Body().Str())
+	assert.Equal(t, "stderr", recs[2].Attributes().AsRaw()["log.iostream"])
+	assert.Equal(t, pcommon.NewTimestampFromTime(time.Date(2026, 11, 25, 17, 42, 54, 100000000, time.UTC)), recs[2].Timestamp(),
+		"a line without a time takes the runtime's")
+}
+
 // TestShutdownWhileThePipelineRefuses stops the receiver while every batch
 // is refused (a full queue, say): the lines read but not delivered are
 // saved and come first after the next start, and none is lost or repeated.

@@ -1,7 +1,8 @@
 // Package command is the otelcol-elemta command line: the collector's own
 // (run, validate, components, featuregate, print-config) plus `setup`,
 // which installs the ILM policy and the index template the configuration's
-// elemtasetup extension describes, then exits. The built binary uses it in
+// elemtasetup extension describes, then exits, and `healthcheck`, which asks
+// the running collector's health endpoint (for container health checks). The built binary uses it in
 // place of otelcol.NewCommand (the Makefile wires it next to the main
 // package ocb generates).
 package command // import "github.com/elemta/otelcol-elemta/distributions/otelcol-elemta/command"
@@ -28,10 +29,11 @@ import (
 	"github.com/elemta/otelcol-elemta/extension/elemtasetupextension"
 )
 
-// NewCommand is otelcol.NewCommand with the setup subcommand.
+// NewCommand is otelcol.NewCommand with the setup and healthcheck
+// subcommands.
 func NewCommand(set otelcol.CollectorSettings) *cobra.Command {
 	cmd := otelcol.NewCommand(set)
-	cmd.AddCommand(newSetupCommand(set))
+	cmd.AddCommand(newSetupCommand(set), newHealthcheckCommand())
 	return cmd
 }
 

@@ -1,9 +1,14 @@
 package command
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -56,4 +61,44 @@ func TestSetupConfig(t *testing.T) {
 			tt.check(t, cfg.Elasticsearch.Endpoint, cfg.ILM.Retention)
 		})
 	}
+}
+
+func TestHealthcheck(t *testing.T) {
+	tests := []struct {
+		name    string
+		status  int
+		body    string
+		wantErr string
+	}{
+		{"healthy", http.StatusOK, `{"status":"Server available"}`, ""},
+		{"unhealthy, with the reason", http.StatusInternalServerError, `{"status":"unavailable: Elasticsearch does not take documents"}`, "unhealthy (500 Internal Server Error): {\"status\":\"unavailable: Elasticsearch does not take documents\"}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(tt.status)
+				_, _ = w.Write([]byte(tt.body))
+			}))
+			defer srv.Close()
+			cmd := newHealthcheckCommand()
+			var out bytes.Buffer
+			cmd.SetOut(&out)
+			cmd.SetErr(&out)
+			cmd.SetArgs([]string{"--endpoint", "0.0.0.0:" + srv.URL[strings.LastIndex(srv.URL, ":")+1:]})
+			err := cmd.Execute()
+			if tt.wantErr == "" {
+				require.NoError(t, err)
+				assert.Contains(t, out.String(), "healthy")
+				return
+			}
+			require.EqualError(t, err, tt.wantErr)
+		})
+	}
+	t.Run("nothing listening", func(t *testing.T) {
+		cmd := newHealthcheckCommand()
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		cmd.SetArgs([]string{"--endpoint", "127.0.0.1:1"})
+		require.ErrorContains(t, cmd.Execute(), "health endpoint http://127.0.0.1:1/ does not answer")
+	})
 }

@@ -22,3 +22,33 @@ func (p *Parser) UnwrapDocker(line string) (inner, stream string, t time.Time, o
 	t, _ = time.Parse(time.RFC3339Nano, string(v.GetStringBytes("time")))
 	return inner, stream, t, true
 }
+
+// UnwrapCRI returns the message of a line of the CRI log format that
+// containerd and CRI-O write for Kubernetes (`<RFC 3339 time> <stream>
+// <P|F> <message>`), its stream and its time; partial is true for a `P`
+// line, the first pieces of a message the runtime split (16 KiB by
+// default), which the next lines complete. A line that is no such line
+// comes back unchanged, with ok false.
+func UnwrapCRI(line string) (inner, stream string, t time.Time, partial, ok bool) {
+	stamp, rest, found := strings.Cut(line, " ")
+	if !found {
+		return line, "", time.Time{}, false, false
+	}
+	stream, rest, found = strings.Cut(rest, " ")
+	if !found || stream != "stdout" && stream != "stderr" {
+		return line, "", time.Time{}, false, false
+	}
+	tag, msg, found := strings.Cut(rest, " ")
+	if !found { // an empty message: "... stdout F"
+		tag, msg = rest, ""
+	}
+	flags := strings.Split(tag, ":")
+	if flags[0] != "P" && flags[0] != "F" {
+		return line, "", time.Time{}, false, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, stamp)
+	if err != nil {
+		return line, "", time.Time{}, false, false
+	}
+	return msg, stream, t, flags[0] == "P", true
+}

@@ -79,3 +79,36 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+func TestUnwrapCRI(t *testing.T) {
+	at := time.Date(2026, 11, 25, 17, 42, 57, 446641595, time.UTC)
+	tests := []struct {
+		name        string
+		line        string
+		wantInner   string
+		wantStream  string
+		wantTime    time.Time
+		wantPartial bool
+		wantOK      bool
+	}{
+		{"a whole JSON line", `2026-11-25T17:42:57.446641595Z stdout F {"msg":"New connection"}`, `{"msg":"New connection"}`, "stdout", at, false, true},
+		{"a partial piece", `2026-11-25T17:42:57.446641595Z stderr P {"msg":"New conn`, `{"msg":"New conn`, "stderr", at, true, true},
+		{"a message with spaces keeps them", "2026-11-25T17:42:57.446641595Z stdout F a  b c ", "a  b c ", "stdout", at, false, true},
+		{"an empty message", "2026-11-25T17:42:57.446641595Z stdout F", "", "stdout", at, false, true},
+		{"a tag with more flags", "2026-11-25T17:42:57.446641595Z stdout F:x msg", "msg", "stdout", at, false, true},
+		{"not CRI: an Elemta line", `{"time":"2026-11-25T17:42:57Z","msg":"x"}`, `{"time":"2026-11-25T17:42:57Z","msg":"x"}`, "", time.Time{}, false, false},
+		{"not CRI: an unknown stream", "2026-11-25T17:42:57Z console F x", "2026-11-25T17:42:57Z console F x", "", time.Time{}, false, false},
+		{"not CRI: a bad time", "yesterday stdout F x", "yesterday stdout F x", "", time.Time{}, false, false},
+		{"not CRI: an unknown tag", "2026-11-25T17:42:57Z stdout X x", "2026-11-25T17:42:57Z stdout X x", "", time.Time{}, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inner, stream, at, partial, ok := UnwrapCRI(tt.line)
+			assert.Equal(t, tt.wantInner, inner)
+			assert.Equal(t, tt.wantStream, stream)
+			assert.True(t, tt.wantTime.Equal(at), "time %v", at)
+			assert.Equal(t, tt.wantPartial, partial)
+			assert.Equal(t, tt.wantOK, ok)
+		})
+	}
+}
