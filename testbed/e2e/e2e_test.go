@@ -70,6 +70,8 @@ func TestValidateShippedConfigs(t *testing.T) {
 		{name: "fleet: Elasticsearch and a central collector over OTLP", configs: []string{"config.yaml", "examples/central-otlp.yaml"}},
 		{name: "fleet: agent publishing to Kafka", configs: []string{"config.yaml", "examples/agent-kafka.yaml"}},
 		{name: "fleet: air-gapped host writing files", configs: []string{"config.yaml", "examples/airgapped-file.yaml"}},
+		{name: "fleet: agent handing records to a gateway over OTLP", configs: []string{"config.yaml", "examples/agent-otlp.yaml"}},
+		{name: "fleet: gateway indexing the agents' records", configs: []string{"config.yaml", "examples/gateway-otlp.yaml"}},
 		{
 			name:    "inner queue is a config error naming the key",
 			configs: []string{"config.yaml", "../../testbed/e2e/testdata/inner_queue.yaml"},
