@@ -157,6 +157,14 @@ $(STOCK_BIN): $(BUILDER) testbed/stock/builder-config.yaml testbed/stock/ocb.go.
 bench-e2e: $(BIN) $(STOCK_BIN) ## otelcol-elemta and stock contrib side by side: lines per CPU-second and peak RSS.
 	$(GO) run ./testbed/benche2e --ours $(BIN) --stock $(STOCK_BIN) $(BENCH_E2E_FLAGS)
 
+.PHONY: testbed
+testbed: $(BIN) $(STOCK_BIN) ## Every testbed scenario, ours and stock side by side (about 30 minutes); prints the tables.
+	$(GO) run ./testbed/loadtest --suite full --ours $(BIN) --stock $(STOCK_BIN)
+
+.PHONY: testbed-short
+testbed-short: $(BIN) ## The testbed's short suite (CI): two steady rates, an outage, a kill, an overload.
+	$(GO) run ./testbed/loadtest --suite short --ours $(BIN)
+
 .PHONY: lint
 lint: ## golangci-lint (pinned) on every package.
 	$(TOOLS) golangci-lint run ./...

@@ -37,6 +37,8 @@ type Document struct {
 	Index  string
 	ID     string
 	Source map[string]any
+	// Arrived is when the document was first indexed (a replacement keeps it).
+	Arrived time.Time
 }
 
 // Request is one HTTP request the double received.
@@ -53,27 +55,32 @@ type Request struct {
 type Server struct {
 	srv *httptest.Server
 
-	mu           sync.Mutex
-	requests     []Request
-	caPEM        []byte // the CA of an HTTPS double
-	docs         []Document
-	byID         map[string]int // index + "\x00" + id -> position in docs
-	nextAutoID   int
-	bulkFaults   []int // statuses answered to the next bulk calls, in order
-	bulkFault    int   // status answered to every bulk call until cleared
-	maxBulk      int   // bulk bodies larger than this (uncompressed) get a 413
-	dropNext     int
-	delay        time.Duration
-	rejectItems  func(Document) bool
-	rejectAs     int // per-item status of a rejected document
-	rejected     int
-	outcomes     map[string]int // "action/result" -> documents
-	policies     map[string]*asset
-	templates    map[string]*asset
-	slm          map[string]*asset
-	repositories map[string]map[string]any
-	auth         string // the Authorization header every request must carry; "" for none
-	malformed    []string
+	mu       sync.Mutex
+	requests []Request
+	caPEM    []byte // the CA of an HTTPS double
+	lean     bool
+	replaced int
+	// docsPerSecond limits the indexing rate; throttle serialises the waits.
+	docsPerSecond int
+	throttle      sync.Mutex
+	docs          []Document
+	byID          map[string]int // index + "\x00" + id -> position in docs
+	nextAutoID    int
+	bulkFaults    []int // statuses answered to the next bulk calls, in order
+	bulkFault     int   // status answered to every bulk call until cleared
+	maxBulk       int   // bulk bodies larger than this (uncompressed) get a 413
+	dropNext      int
+	delay         time.Duration
+	rejectItems   func(Document) bool
+	rejectAs      int // per-item status of a rejected document
+	rejected      int
+	outcomes      map[string]int // "action/result" -> documents
+	policies      map[string]*asset
+	templates     map[string]*asset
+	slm           map[string]*asset
+	repositories  map[string]map[string]any
+	auth          string // the Authorization header every request must carry; "" for none
+	malformed     []string
 }
 
 // New starts a double on a loopback port. Close it when done.
@@ -449,7 +456,41 @@ func (s *Server) bulk(r *http.Request) (int, any) {
 	if err := sc.Err(); err != nil {
 		return http.StatusBadRequest, errorBody("parse_exception", err.Error())
 	}
+	if s.docsPerSecond > 0 {
+		// As a cluster that indexes so many documents a second: the answer
+		// comes once the batch's share of time has passed, one batch at a
+		// time, so that parallel requests do not add up.
+		s.mu.Unlock()
+		s.throttle.Lock()
+		time.Sleep(time.Duration(len(items)) * time.Second / time.Duration(s.docsPerSecond))
+		s.throttle.Unlock()
+		s.mu.Lock()
+	}
 	return http.StatusOK, map[string]any{"took": 1, "errors": hasErrors, "items": items}
+}
+
+// SetDocumentsPerSecond makes the double take at most n documents a
+// second (0: no limit), answering each bulk request after the time its
+// documents take.
+func (s *Server) SetDocumentsPerSecond(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.docsPerSecond = n
+}
+
+// SetLean makes the double keep of each document only its message and
+// event type, for load tests that index millions of them.
+func (s *Server) SetLean(lean bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lean = lean
+}
+
+// Replaced counts the documents indexed again under an id they had.
+func (s *Server) Replaced() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.replaced
 }
 
 // store indexes one document; the caller holds s.mu.
@@ -458,7 +499,10 @@ func (s *Server) store(action bulkAction, source map[string]any) (item any, outc
 		s.nextAutoID++
 		action.id = "auto-" + strconv.Itoa(s.nextAutoID)
 	}
-	doc := Document{Index: action.index, ID: action.id, Source: source}
+	if s.lean {
+		source = map[string]any{"message": Message(Document{Source: source}), "event_type": source["event_type"]}
+	}
+	doc := Document{Index: action.index, ID: action.id, Source: source, Arrived: time.Now()}
 	if s.rejectItems != nil && s.rejectItems(doc) {
 		s.rejected++
 		typ := "mapper_parsing_exception"
@@ -493,7 +537,9 @@ func (s *Server) store(action bulkAction, source map[string]any) (item any, outc
 				"reason": "[" + action.id + "]: version conflict, document already exists",
 			}), "conflict", true
 		}
+		doc.Arrived = s.docs[pos].Arrived
 		s.docs[pos] = doc
+		s.replaced++
 		return itemResult(action, http.StatusOK, "updated", nil), "updated", false
 	}
 	s.byID[key] = len(s.docs)
