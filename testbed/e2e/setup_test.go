@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"strconv"
 	"testing"
 	"time"
 
@@ -141,6 +142,10 @@ func TestSetupAlone(t *testing.T) {
 // TestKibanaThroughTheCollector: with KIBANA_ENDPOINT set and Kibana down,
 // documents arrive all the same; once Kibana answers, the data view and the
 // saved searches are imported.
+// shippedKibanaObjects are the data view, five saved searches, the map and
+// the dashboard.
+const shippedKibanaObjects = 8
+
 func TestKibanaThroughTheCollector(t *testing.T) {
 	es := esdouble.New()
 	defer es.Close()
@@ -159,7 +164,7 @@ func TestKibanaThroughTheCollector(t *testing.T) {
 	back, err := kibanadouble.NewAt(addr)
 	require.NoError(t, err)
 	defer back.Close()
-	require.Eventually(t, func() bool { return len(back.Objects("default")) == 7 }, 60*time.Second, 100*time.Millisecond)
+	require.Eventually(t, func() bool { return len(back.Objects("default")) == shippedKibanaObjects }, 60*time.Second, 100*time.Millisecond)
 	_, ok := back.Object("default", "index-pattern", "elemta-logs")
 	assert.True(t, ok, "the data view")
 	c.stop(t)
@@ -229,17 +234,18 @@ func TestSetupExportsKibanaObjects(t *testing.T) {
 	install.Env = env
 	out, err := install.CombinedOutput()
 	require.NoError(t, err, "output:\n%s", out)
-	assert.Contains(t, string(out), "Kibana objects in space default at "+kb.URL()+": 7 imported, 0 left as they were")
+	assert.Contains(t, string(out), "Kibana objects in space default at "+kb.URL()+": "+strconv.Itoa(shippedKibanaObjects)+" imported, 0 left as they were")
 
 	file := filepath.Join(t.TempDir(), "kibana.ndjson")
 	export := exec.Command(bin, "setup", "--config", config, "--export-kibana", file)
 	export.Env = env
 	out, err = export.CombinedOutput()
 	require.NoError(t, err, "output:\n%s", out)
-	assert.Contains(t, string(out), "exported 7 Kibana objects from "+kb.URL()+" to "+file)
+	assert.Contains(t, string(out), "exported "+strconv.Itoa(shippedKibanaObjects)+" Kibana objects from "+kb.URL()+" to "+file)
 	data, err := os.ReadFile(file)
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	require.Len(t, lines, 7)
+	require.Len(t, lines, shippedKibanaObjects)
 	assert.Contains(t, string(data), `"id":"elemta-smtp-overview"`)
+	assert.Contains(t, string(data), `"id":"elemta-client-map"`)
 }

@@ -267,6 +267,8 @@ func TestKibanaObjectsUseMappedFields(t *testing.T) {
 			var whole map[string]any
 			require.NoError(t, json.Unmarshal(sc.Bytes(), &whole))
 			dashboards = append(dashboards, whole)
+		case "map":
+			checkMap(t, obj.Attributes, obj.References, fields)
 		case "index-pattern":
 			assert.Equal(t, IndexTemplateName+"-*", obj.Attributes["title"])
 			assert.Contains(t, fields, obj.Attributes["timeFieldName"])
@@ -298,9 +300,40 @@ func TestKibanaObjectsUseMappedFields(t *testing.T) {
 		}
 	}
 	require.NoError(t, sc.Err())
-	assert.Equal(t, map[string]int{"index-pattern": 1, "search": 5, "dashboard": 1}, types)
+	assert.Equal(t, map[string]int{"index-pattern": 1, "search": 5, "map": 1, "dashboard": 1}, types)
 	require.Len(t, dashboards, 1)
 	checkDashboard(t, dashboards[0], fields, ids)
+}
+
+// checkMap checks a map: its layers are JSON in a string, and each layer
+// on the data view names a geo_point field of the template.
+func checkMap(t *testing.T, attrs map[string]any, refs []struct{ ID, Name, Type string }, fields map[string]field) {
+	t.Helper()
+	var layers []struct {
+		Type   string `json:"type"`
+		Source struct {
+			Type                string `json:"type"`
+			GeoField            string `json:"geoField"`
+			IndexPatternRefName string `json:"indexPatternRefName"`
+		} `json:"sourceDescriptor"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(attrs["layerListJSON"].(string)), &layers), "layerListJSON is a JSON string")
+	var state map[string]any
+	require.NoError(t, json.Unmarshal([]byte(attrs["mapStateJSON"].(string)), &state), "mapStateJSON is a JSON string")
+	byName := map[string]string{}
+	for _, r := range refs {
+		byName[r.Name] = r.ID
+	}
+	onData := 0
+	for _, l := range layers {
+		if l.Source.IndexPatternRefName == "" {
+			continue
+		}
+		onData++
+		assert.Equal(t, "elemta-logs", byName[l.Source.IndexPatternRefName], "the layer reads the data view")
+		assert.Equal(t, "geo_point", fields[l.Source.GeoField].Type, "%s is a geo_point", l.Source.GeoField)
+	}
+	assert.Equal(t, 1, onData, "one layer of the clients")
 }
 
 // checkDashboard checks the dashboard's panels: every Lens column's field
@@ -314,7 +347,7 @@ func checkDashboard(t *testing.T, d map[string]any, fields map[string]field, ids
 	require.NoError(t, json.Unmarshal([]byte(attrs["optionsJSON"].(string)), &options), "optionsJSON is a JSON string")
 	var panels []map[string]any
 	require.NoError(t, json.Unmarshal([]byte(attrs["panelsJSON"].(string)), &panels), "panelsJSON is a JSON string")
-	require.Len(t, panels, 8, "connections, commands, mail flow, recent errors, senders, recipients, client addresses, countries")
+	require.Len(t, panels, 9, "connections, commands, mail flow, recent errors, senders, recipients, client addresses, countries, map")
 	refs := map[string]string{}
 	for _, r := range d["references"].([]any) {
 		ref := r.(map[string]any)
@@ -324,7 +357,7 @@ func checkDashboard(t *testing.T, d map[string]any, fields map[string]field, ids
 	for _, p := range panels {
 		index := p["panelIndex"].(string)
 		switch p["type"] {
-		case "search":
+		case "search", "map":
 			assert.Contains(t, refs, index+":"+p["panelRefName"].(string))
 		case "lens":
 			a := p["embeddableConfig"].(map[string]any)["attributes"].(map[string]any)

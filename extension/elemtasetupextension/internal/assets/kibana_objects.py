@@ -102,6 +102,46 @@ def table(cols):
     return lambda layer: {"layerId": layer, "layerType": "data", "columns": [{"columnId": c} for c in cols]}
 
 
+MAP = "elemta-client-map"
+
+
+def client_map():
+    """The seed's country map: client locations (GeoIP) on the EMS base map,
+    as a grid of counts, in the format the Maps app exports."""
+    layers = [
+        {"id": "base", "type": "EMS_VECTOR_TILE", "alpha": 1, "visible": True, "includeInFitToBounds": True,
+         "label": None, "minZoom": 0, "maxZoom": 24, "style": {"type": "TILE"},
+         "sourceDescriptor": {"type": "EMS_TMS", "isAutoSelect": True, "lightModeDefault": "road_map_desaturated"}},
+        {"id": "clients", "type": "GEOJSON_VECTOR", "alpha": 0.75, "visible": True, "includeInFitToBounds": True,
+         "label": "SMTP clients", "minZoom": 0, "maxZoom": 24, "joins": [],
+         "sourceDescriptor": {"type": "ES_GEO_GRID", "id": "clients-grid", "geoField": "client_geo.location",
+                              "indexPatternRefName": "layer_1_source_index_pattern", "requestType": "point",
+                              "resolution": "COARSE", "metrics": [{"type": "count"}],
+                              "applyGlobalQuery": True, "applyGlobalTime": True, "applyForceRefresh": True},
+         "style": {"type": "VECTOR", "isTimeAware": True, "properties": {
+             "fillColor": {"type": "DYNAMIC", "options": {"color": "Yellow to Red", "colorCategory": "palette_0",
+                                                          "field": {"name": "doc_count", "origin": "source"},
+                                                          "fieldMetaOptions": {"isEnabled": False, "sigma": 3}, "type": "ORDINAL"}},
+             "iconSize": {"type": "DYNAMIC", "options": {"minSize": 7, "maxSize": 24,
+                                                         "field": {"name": "doc_count", "origin": "source"},
+                                                         "fieldMetaOptions": {"isEnabled": False, "sigma": 3}}},
+             "lineColor": {"type": "STATIC", "options": {"color": "#3d3d3d"}},
+             "lineWidth": {"type": "STATIC", "options": {"size": 1}},
+             "symbolizeAs": {"options": {"value": "circle"}}}}},
+    ]
+    state = {"zoom": 1.5, "center": {"lon": 0, "lat": 20}, "timeFilters": {"from": "now-24h", "to": "now"},
+             "refreshConfig": {"isPaused": True, "interval": 0}, "query": {"query": "", "language": "kuery"},
+             "filters": [], "settings": {"autoFitToDataBounds": False, "initialLocation": "LAST_SAVED_LOCATION",
+                                         "fixedLocation": {"lat": 0, "lon": 0, "zoom": 2}, "maxZoom": 24, "minZoom": 0,
+                                         "showSpatialFilters": True, "showTimesliderToggleButton": True}}
+    return {"attributes": {"title": "Elemta: SMTP clients by location", "description": "Where SMTP clients connect from (GeoIP).",
+                           "layerListJSON": s(layers), "mapStateJSON": s(state),
+                           "uiStateJSON": s({"isLayerTOCOpen": True, "openTOCDetails": []})},
+            "coreMigrationVersion": CORE, "id": MAP, "managed": True,
+            "references": [{"id": VIEW, "name": "layer_1_source_index_pattern", "type": "index-pattern"}],
+            "type": "map", "typeMigrationVersion": "8.4.0"}
+
+
 def dashboard():
     panels, refs = [], []
 
@@ -131,6 +171,10 @@ def dashboard():
     add(lens("8", "Client countries (GeoIP)", "lnsPie", pie("country", "n"),
              {"country": terms("client_geo.country_iso_code", "Country", 15, "n"), "n": count()}, ["country", "n"],
              "client_geo.country_iso_code:*", {"x": 24, "y": 50, "w": 24, "h": 14}))
+    panels.append({"version": CORE, "type": "map", "gridData": {"x": 0, "y": 64, "w": 48, "h": 18, "i": "9"},
+                   "panelIndex": "9", "embeddableConfig": {"enhancements": {}}, "panelRefName": "panel_9",
+                   "title": "SMTP clients by location (GeoIP)"})
+    refs.append({"type": "map", "id": MAP, "name": "9:panel_9"})
     return {"attributes": {"title": "Elemta SMTP overview",
                            "description": "Connections, commands, mail flow, errors, senders, recipients and clients of Elemta, from otelcol-elemta.",
                            "timeRestore": True, "timeFrom": "now-24h", "timeTo": "now",
@@ -143,5 +187,5 @@ def dashboard():
 
 
 with open("kibana_objects.ndjson", "w") as f:
-    for o in [data_view()] + [search(*x) for x in SEARCHES] + [dashboard()]:
+    for o in [data_view()] + [search(*x) for x in SEARCHES] + [client_map(), dashboard()]:
         f.write(s(o) + "\n")
