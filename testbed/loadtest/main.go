@@ -77,6 +77,7 @@ func main() {
 	stock := flag.String("stock", "", "stock contrib collector binary (make bench-e2e builds it); empty: ours only")
 	suite := flag.String("suite", "short", "short (CI) or full")
 	only := flag.String("only", "", "run only the scenarios whose name contains this")
+	extra := flag.String("ours-extra", "", "a configuration file added to ours (a pprof extension, say)")
 	flag.Parse()
 
 	dist := filepath.Join("distributions", "otelcol-elemta")
@@ -85,6 +86,9 @@ func main() {
 		configs: []string{filepath.Join(dist, "config.yaml")},
 		env:     oursEnv,
 	}}
+	if *extra != "" {
+		collectors[0].configs = append(collectors[0].configs, *extra)
+	}
 	if *stock != "" {
 		collectors = append(collectors, collector{
 			name: "stock contrib", binary: *stock,
