@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/elemta/otelcol-elemta/testbed/esdouble"
+	"github.com/elemta/otelcol-elemta/testbed/loadgen"
 )
 
 // setup is one collector with its configuration.
@@ -71,10 +72,10 @@ func main() {
 		fail(err)
 	}
 	setups := []setup{
-		{name: "otelcol-elemta, default config (durable)", binary: *ours, configs: []string{filepath.Join(*dist, "config.yaml")}, env: oursEnv},
-		{name: "stock contrib, defaults", binary: *stock, configs: []string{filepath.Join(*stockDir, "default.yaml")}, env: stockEnv},
-		{name: "stock contrib, tuned for durability", binary: *stock, configs: []string{filepath.Join(*stockDir, "default.yaml"), filepath.Join(*stockDir, "durable.yaml")}, env: stockEnv},
-		{name: "otelcol-elemta, persistent queue (a second copy)", binary: *ours, configs: []string{filepath.Join(*dist, "config.yaml"), filepath.Join(*here, "persistent_queue.yaml")}, env: oursEnv},
+		{name: "otelcol-elemta, default config (durable)", binary: *ours, configs: []string{filepath.Join(*dist, "config.yaml")}, env: loadgen.OursEnv},
+		{name: "stock contrib, defaults", binary: *stock, configs: []string{filepath.Join(*stockDir, "default.yaml")}, env: loadgen.StockEnv},
+		{name: "stock contrib, tuned for durability", binary: *stock, configs: []string{filepath.Join(*stockDir, "default.yaml"), filepath.Join(*stockDir, "durable.yaml")}, env: loadgen.StockEnv},
+		{name: "otelcol-elemta, persistent queue (a second copy)", binary: *ours, configs: []string{filepath.Join(*dist, "config.yaml"), filepath.Join(*here, "persistent_queue.yaml")}, env: loadgen.OursEnv},
 	}
 	if *oursExtra != "" {
 		setups[0].configs = append(setups[0].configs, strings.Split(*oursExtra, ",")...)
@@ -140,22 +141,6 @@ func median(runs []result) result {
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "benche2e:", err)
 	os.Exit(1)
-}
-
-func oursEnv(logPaths, storage, endpoint string) []string {
-	return []string{
-		"ELEMTA_LOG_PATHS=" + logPaths,
-		"OTELCOL_ELEMTA_STORAGE=" + storage,
-		"ELASTICSEARCH_ENDPOINT=" + endpoint,
-		"OTELCOL_ELEMTA_HEALTH_ENDPOINT=127.0.0.1:0",
-		"OTELCOL_ELEMTA_METRICS_ENDPOINT=127.0.0.1:0",
-		"OTELCOL_ELEMTA_TELEMETRY_HOST=127.0.0.1",
-		"OTELCOL_ELEMTA_TELEMETRY_PORT=0",
-	}
-}
-
-func stockEnv(logPaths, storage, endpoint string) []string {
-	return []string{"BENCH_LOG_PATHS=" + logPaths, "BENCH_STORAGE=" + storage, "ELASTICSEARCH_ENDPOINT=" + endpoint}
 }
 
 // builtinSeedLines are the text lines of the seed document, the older

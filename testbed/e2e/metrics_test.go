@@ -200,24 +200,38 @@ func bulkRequests(es *esdouble.Server) int {
 	return n
 }
 
+// fed is a collector on the default configuration, in batches of 25 lines,
+// that has delivered the lines it was fed, and what the lines count.
+type fed struct {
+	es        *esdouble.Server
+	logDir    string
+	collector *collector
+	want      smtpCounts
+}
+
+func feedInSmallBatches(t *testing.T, lines []string) fed {
+	t.Helper()
+	es := esdouble.New()
+	t.Cleanup(es.Close)
+	logDir := t.TempDir()
+	appendLines(t, filepath.Join(logDir, "elemta.log"), lines)
+	c := startCollector(t, defaultEnv(logDir, t.TempDir(), es.URL()),
+		filepath.Join(distDir(t), "config.yaml"), "testdata/small_batches.yaml")
+	requireEachOnce(t, es, lines)
+	return fed{es: es, logDir: logDir, collector: c, want: countSMTP(t, lines)}
+}
+
 // TestSMTPMetricsMatchTheLines feeds the sample logs, in batches of 25
 // lines, through the default configuration and reads the SMTP metrics: each
 // series says exactly how many lines of its kind were fed, summed over
 // every batch.
 func TestSMTPMetricsMatchTheLines(t *testing.T) {
-	es := esdouble.New()
-	defer es.Close()
-	logDir := t.TempDir()
 	lines := metricLines(t)
-	appendLines(t, filepath.Join(logDir, "elemta.log"), lines)
-	want := countSMTP(t, lines)
+	run := feedInSmallBatches(t, lines)
+	c, want := run.collector, run.want
 	require.Positive(t, want.messages["delivered"], "the samples deliver messages")
 	require.Positive(t, want.errors, "the samples have errors")
-
-	c := startCollector(t, defaultEnv(logDir, t.TempDir(), es.URL()),
-		filepath.Join(distDir(t), "config.yaml"), "testdata/small_batches.yaml")
-	requireEachOnce(t, es, lines)
-	require.Greater(t, bulkRequests(es), 10, "several batches")
+	require.Greater(t, bulkRequests(run.es), 10, "several batches")
 
 	var got []sample
 	require.Eventually(t, func() bool {

@@ -17,8 +17,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/elemta/otelcol-elemta/testbed/esdouble"
 )
 
 // prometheusServer is a real Prometheus (Debian's package) on loopback.
@@ -146,16 +144,9 @@ func errorLines(n int) []string {
 // fed, every Grafana panel's query runs, and the error-rate alert fires
 // once more than 10 errors arrive in a minute.
 func TestPrometheusAlerts(t *testing.T) {
-	es := esdouble.New()
-	defer es.Close()
-	logDir := t.TempDir()
 	lines := sampleLines(t)
-	appendLines(t, filepath.Join(logDir, "elemta.log"), lines)
-	want := countSMTP(t, lines)
-
-	c := startCollector(t, defaultEnv(logDir, t.TempDir(), es.URL()),
-		filepath.Join(distDir(t), "config.yaml"), "testdata/small_batches.yaml")
-	requireEachOnce(t, es, lines)
+	run := feedInSmallBatches(t, lines)
+	c, want, logDir := run.collector, run.want, run.logDir
 	p := startPrometheus(t, map[string]string{
 		"otelcol-elemta":           envOf(c.cmd, "OTELCOL_ELEMTA_METRICS_ENDPOINT"),
 		"otelcol-elemta-telemetry": c.telemetry,

@@ -84,7 +84,7 @@ func main() {
 	collectors := []collector{{
 		name: "otelcol-elemta", binary: *ours,
 		configs: []string{filepath.Join(dist, "config.yaml")},
-		env:     oursEnv,
+		env:     loadgen.OursEnv,
 	}}
 	if *extra != "" {
 		collectors[0].configs = append(collectors[0].configs, *extra)
@@ -93,7 +93,7 @@ func main() {
 		collectors = append(collectors, collector{
 			name: "stock contrib", binary: *stock,
 			configs: []string{filepath.Join("testbed", "stock", "default.yaml")},
-			env:     stockEnv,
+			env:     loadgen.StockEnv,
 		})
 	}
 	scenarios := shortSuite()
@@ -126,22 +126,6 @@ func main() {
 	if failed {
 		os.Exit(1)
 	}
-}
-
-func oursEnv(logs, storage, endpoint string) []string {
-	return []string{
-		"ELEMTA_LOG_PATHS=" + logs,
-		"OTELCOL_ELEMTA_STORAGE=" + storage,
-		"ELASTICSEARCH_ENDPOINT=" + endpoint,
-		"OTELCOL_ELEMTA_HEALTH_ENDPOINT=127.0.0.1:0",
-		"OTELCOL_ELEMTA_METRICS_ENDPOINT=127.0.0.1:0",
-		"OTELCOL_ELEMTA_TELEMETRY_HOST=127.0.0.1",
-		"OTELCOL_ELEMTA_TELEMETRY_PORT=0",
-	}
-}
-
-func stockEnv(logs, storage, endpoint string) []string {
-	return []string{"BENCH_LOG_PATHS=" + logs, "BENCH_STORAGE=" + storage, "ELASTICSEARCH_ENDPOINT=" + endpoint}
 }
 
 func shortSuite() []scenario {
