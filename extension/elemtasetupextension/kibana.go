@@ -10,6 +10,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -26,23 +27,77 @@ var oldestKibana = [2]int{8, 8}
 type kibanaObject struct {
 	typ, id string
 	line    []byte
+	// attributes are the object's, earlier those of the versions of it
+	// shipped before, decoded: an installed object is compared with them.
+	attributes any
+	earlier    []any
 }
 
+// kibanaObjects reads the objects to install and, for each, its earlier
+// versions.
 func kibanaObjects() ([]kibanaObject, error) {
+	current, err := readKibanaObjects(assets.KibanaObjects())
+	if err != nil {
+		return nil, err
+	}
+	byKey := map[string]*kibanaObject{}
+	for i := range current {
+		byKey[current[i].typ+"/"+current[i].id] = &current[i]
+	}
+	for _, ndjson := range assets.EarlierKibanaObjects() {
+		earlier, err := readKibanaObjects(ndjson)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range earlier {
+			if o, ok := byKey[e.typ+"/"+e.id]; ok {
+				o.earlier = append(o.earlier, e.attributes)
+			}
+		}
+	}
+	return current, nil
+}
+
+func readKibanaObjects(ndjson []byte) ([]kibanaObject, error) {
 	var out []kibanaObject
-	sc := bufio.NewScanner(bytes.NewReader(assets.KibanaObjects()))
+	sc := bufio.NewScanner(bytes.NewReader(ndjson))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		var head struct {
-			Type string `json:"type"`
-			ID   string `json:"id"`
+			Type       string `json:"type"`
+			ID         string `json:"id"`
+			Attributes any    `json:"attributes"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &head); err != nil {
 			return nil, fmt.Errorf("embedded Kibana objects: %w", err)
 		}
-		out = append(out, kibanaObject{typ: head.Type, id: head.ID, line: append([]byte(nil), sc.Bytes()...)})
+		out = append(out, kibanaObject{typ: head.Type, id: head.ID, line: append([]byte(nil), sc.Bytes()...), attributes: head.Attributes})
 	}
 	return out, sc.Err()
+}
+
+// kibanaOutcome is what installKibana did with the objects.
+type kibanaOutcome struct {
+	imported int      // absent, or replaced because of overwrite
+	updated  []string // an earlier version of ours nobody changed, replaced by this one
+	upToDate int
+	// leftAlone were changed since they were installed, or are newer than
+	// ours: overwrite replaces them.
+	leftAlone []string
+}
+
+// state tells what an installed object is: this version, an earlier one
+// of ours, or something else (changed by an operator, or newer).
+func (o kibanaObject) state(installed any) string {
+	if reflect.DeepEqual(installed, o.attributes) {
+		return outcomeUpToDate
+	}
+	for _, e := range o.earlier {
+		if reflect.DeepEqual(installed, e) {
+			return outcomeUpdated
+		}
+	}
+	return outcomeChanged
 }
 
 // kibanaClient talks to Kibana, in one space.
@@ -76,79 +131,92 @@ type kibanaRefusal struct{ msg string }
 func (e *kibanaRefusal) Error() string { return e.msg }
 
 // installKibana checks Kibana's version and the space, then imports the
-// saved objects that are not there yet (all of them with overwrite). It
-// returns how many it imported and how many it left as they were.
-func (k *kibanaClient) installKibana(ctx context.Context, objects []kibanaObject, overwrite bool) (imported, kept int, err error) {
+// saved objects that are not there yet, and those installed in an earlier
+// version of ours that nobody changed since; an object changed since, or
+// newer than ours, is left as it is. With overwrite, it imports them all.
+func (k *kibanaClient) installKibana(ctx context.Context, objects []kibanaObject, overwrite bool) (kibanaOutcome, error) {
+	var out kibanaOutcome
 	status, code, err := k.request(ctx, http.MethodGet, "/api/status", "", nil)
 	if err != nil {
-		return 0, 0, err
+		return out, err
 	}
 	if err := k.refusal(code, status); err != nil {
-		return 0, 0, err
+		return out, err
 	}
 	version, _ := status["version"].(map[string]any)
 	if number, _ := version["number"].(string); !kibanaSupported(number) {
-		return 0, 0, &kibanaRefusal{fmt.Sprintf("Kibana %s is not supported: the saved objects need Kibana %d.%d or newer", number, oldestKibana[0], oldestKibana[1])}
+		return out, &kibanaRefusal{fmt.Sprintf("Kibana %s is not supported: the saved objects need Kibana %d.%d or newer", number, oldestKibana[0], oldestKibana[1])}
 	}
 	if k.prefix() != "" {
 		answer, code, err := k.request(ctx, http.MethodGet, k.prefix()+"/api/status", "", nil)
 		if err != nil {
-			return 0, 0, err
+			return out, err
 		}
 		if code == http.StatusNotFound {
-			return 0, 0, &kibanaRefusal{fmt.Sprintf("the Kibana space %q does not exist: create it, or set kibana::space (KIBANA_SPACE) to an existing one", k.space)}
+			return out, &kibanaRefusal{fmt.Sprintf("the Kibana space %q does not exist: create it, or set kibana::space (KIBANA_SPACE) to an existing one", k.space)}
 		}
 		if err := k.refusal(code, answer); err != nil {
-			return 0, 0, err
+			return out, err
 		}
 	}
 
 	var missing bytes.Buffer
+	add := func(o kibanaObject) {
+		missing.Write(o.line)
+		missing.WriteByte('\n')
+	}
 	for _, o := range objects {
 		answer, code, err := k.request(ctx, http.MethodGet, k.prefix()+"/api/saved_objects/"+o.typ+"/"+o.id, "", nil)
 		if err != nil {
-			return 0, 0, err
+			return out, err
 		}
 		switch {
 		case code == http.StatusNotFound || overwrite:
-			missing.Write(o.line)
-			missing.WriteByte('\n')
-			imported++
+			add(o)
+			out.imported++
 		case code == http.StatusOK:
-			kept++
+			switch o.state(answer["attributes"]) {
+			case outcomeUpToDate:
+				out.upToDate++
+			case outcomeUpdated:
+				add(o)
+				out.updated = append(out.updated, o.typ+"/"+o.id)
+			default:
+				out.leftAlone = append(out.leftAlone, o.typ+"/"+o.id)
+			}
 		default:
 			if err := k.refusal(code, answer); err != nil {
-				return 0, 0, err
+				return out, err
 			}
-			return 0, 0, fmt.Errorf("looking up %s %s: Kibana answered %d", o.typ, o.id, code)
+			return out, fmt.Errorf("looking up %s %s: Kibana answered %d", o.typ, o.id, code)
 		}
 	}
-	if imported == 0 {
-		return 0, kept, nil
+	if missing.Len() == 0 {
+		return out, nil
 	}
 	var body bytes.Buffer
 	form := multipart.NewWriter(&body)
 	part, err := form.CreateFormFile("file", "otelcol-elemta.ndjson")
 	if err != nil {
-		return 0, 0, err
+		return out, err
 	}
 	if _, err := part.Write(missing.Bytes()); err != nil {
-		return 0, 0, err
+		return out, err
 	}
 	if err := form.Close(); err != nil {
-		return 0, 0, err
+		return out, err
 	}
 	answer, code, err := k.request(ctx, http.MethodPost, k.prefix()+"/api/saved_objects/_import?overwrite=true", form.FormDataContentType(), &body)
 	if err != nil {
-		return 0, 0, err
+		return out, err
 	}
 	if err := k.refusal(code, answer); err != nil {
-		return 0, 0, err
+		return out, err
 	}
 	if ok, _ := answer["success"].(bool); code != http.StatusOK || !ok {
-		return 0, 0, fmt.Errorf("importing the saved objects: Kibana answered %d: %v", code, answer["errors"])
+		return out, fmt.Errorf("importing the saved objects: Kibana answered %d: %v", code, answer["errors"])
 	}
-	return imported, kept, nil
+	return out, nil
 }
 
 // refusal explains a 401 or 403 from Kibana.
@@ -185,9 +253,9 @@ func kibanaSupported(number string) bool {
 // runKibana installs the Kibana objects in the background, retrying while
 // Kibana does not answer. It never holds documents back.
 func (s *setup) runKibana(ctx context.Context, k *kibanaClient, objects []kibanaObject) {
-	var imported, kept int
+	var out kibanaOutcome
 	err := retry(ctx, s.cfg.Retry, refused, func() (err error) {
-		imported, kept, err = k.installKibana(ctx, objects, s.cfg.Overwrite)
+		out, err = k.installKibana(ctx, objects, s.cfg.Overwrite)
 		return err
 	}, onChange(func(err error) {
 		s.set.Logger.Warn("Kibana setup waits for Kibana; documents go on meanwhile", zap.Error(err))
@@ -196,8 +264,13 @@ func (s *setup) runKibana(ctx context.Context, k *kibanaClient, objects []kibana
 	case ctx.Err() != nil:
 	case err == nil:
 		s.telemetry.ExtensionElemtasetupIncomplete.Add(ctx, -1, targetKibana)
+		for _, key := range out.leftAlone {
+			s.set.Logger.Warn("Kibana setup left an object as it is: it changed since it was installed, or is newer than ours; set overwrite: true to replace it",
+				zap.String("object", key), zap.String("space", orDefault(k.space)))
+		}
 		s.set.Logger.Info("Kibana setup done", zap.String("space", orDefault(k.space)),
-			zap.Int("imported", imported), zap.Int("left_as_they_were", kept))
+			zap.Int("imported", out.imported), zap.Strings("updated", out.updated), zap.Int("up_to_date", out.upToDate),
+			zap.Strings("left_alone", out.leftAlone))
 	default:
 		s.set.Logger.Error("Kibana setup failed; the data view and saved searches are not installed", zap.Error(err))
 	}
@@ -210,8 +283,11 @@ func refused(err error) bool {
 }
 
 // kibanaResult is what the setup did in Kibana.
-func kibanaResult(k *kibanaClient, imported, kept int) Result {
-	outcome := fmt.Sprintf("%d imported, %d left as they were", imported, kept)
+func kibanaResult(k *kibanaClient, out kibanaOutcome) Result {
+	outcome := fmt.Sprintf("%d imported, %d updated, %d up to date", out.imported, len(out.updated), out.upToDate)
+	if len(out.leftAlone) > 0 {
+		outcome += fmt.Sprintf(", left alone (changed since installed, or newer): %s", strings.Join(out.leftAlone, ", "))
+	}
 	return Result{Kind: "Kibana objects", Name: "in space " + orDefault(k.space), Endpoint: k.endpoint, Outcome: outcome}
 }
 

@@ -3,6 +3,8 @@ package elemtasetupextension
 import (
 	"bytes"
 	"context"
+	"mime/multipart"
+	"net/http"
 	"testing"
 	"time"
 
@@ -54,7 +56,7 @@ func TestKibanaObjects(t *testing.T) {
 	waitLog(t, second, "Kibana setup done")
 	done := second.logs.FilterMessage("Kibana setup done").All()[0].ContextMap()
 	assert.EqualValues(t, 0, done["imported"], "a restart imports nothing")
-	assert.EqualValues(t, shippedObjects(), done["left_as_they_were"])
+	assert.EqualValues(t, shippedObjects(), done["up_to_date"])
 }
 
 // TestKibanaNeverHoldsDocuments: with Kibana down, the Elasticsearch
@@ -121,3 +123,72 @@ func TestKibanaSpace(t *testing.T) {
 
 // shippedObjects is the number of Kibana objects the setup imports.
 func shippedObjects() int { return bytes.Count(assets.KibanaObjects(), []byte("\n")) }
+
+// importInto imports NDJSON saved objects into the Kibana double, as an
+// earlier installation (or an operator) did.
+func importInto(t *testing.T, kibana string, ndjson []byte) {
+	t.Helper()
+	var body bytes.Buffer
+	form := multipart.NewWriter(&body)
+	part, err := form.CreateFormFile("file", "objects.ndjson")
+	require.NoError(t, err)
+	_, err = part.Write(ndjson)
+	require.NoError(t, err)
+	require.NoError(t, form.Close())
+	req, err := http.NewRequest(http.MethodPost, kibana+"/api/saved_objects/_import?overwrite=true", &body)
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", form.FormDataContentType())
+	req.Header.Set("kbn-xsrf", "test")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+// TestKibanaObjectsOfAnEarlierVersion: objects installed by an earlier
+// version and unchanged since are updated; an object an operator changed
+// is left as it is, with a warning, unless overwrite is set.
+func TestKibanaObjectsOfAnEarlierVersion(t *testing.T) {
+	v1 := assets.EarlierKibanaObjects()[0]
+	edited := bytes.Replace(v1, []byte(`"title":"Elemta SMTP overview"`), []byte(`"title":"Our mail dashboard"`), 1)
+	require.NotEqual(t, v1, edited)
+	tests := []struct {
+		name          string
+		installed     []byte
+		overwrite     bool
+		wantTitle     string
+		wantUpdated   []any
+		wantLeftAlone []any
+	}{
+		{"unchanged since: updated", v1, false, "Elemta SMTP overview", []any{"dashboard/elemta-smtp-overview"}, []any{}},
+		{"changed by an operator: left alone", edited, false, "Our mail dashboard", []any{}, []any{"dashboard/elemta-smtp-overview"}},
+		{"changed, with overwrite: replaced", edited, true, "Elemta SMTP overview", []any{}, []any{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			es := esdouble.New()
+			defer es.Close()
+			kb := kibanadouble.New()
+			defer kb.Close()
+			importInto(t, kb.URL(), tt.installed)
+
+			s := startSetup(t, es.URL(), componenttest.NewNopHost(), func(c *Config) {
+				withKibana(kb.URL(), "")(c)
+				c.Overwrite = tt.overwrite
+			})
+			waitLog(t, s, "Kibana setup done")
+			done := s.logs.FilterMessage("Kibana setup done").All()[0].ContextMap()
+			assert.ElementsMatch(t, tt.wantUpdated, done["updated"])
+			assert.ElementsMatch(t, tt.wantLeftAlone, done["left_alone"])
+
+			board, ok := kb.Object("default", "dashboard", "elemta-smtp-overview")
+			require.True(t, ok)
+			assert.Equal(t, tt.wantTitle, board.Attributes["title"])
+			_, ok = kb.Object("default", "map", "elemta-client-map")
+			assert.True(t, ok, "the object this version adds is imported")
+			if len(tt.wantLeftAlone) > 0 {
+				assert.NotEmpty(t, s.logs.FilterMessageSnippet("left an object as it is").All(), "one warning says so")
+			}
+		})
+	}
+}

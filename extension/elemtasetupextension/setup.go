@@ -231,13 +231,13 @@ func InstallOnce(ctx context.Context, cfg *Config, telemetry component.Telemetry
 	if err != nil {
 		return results, err
 	}
-	var imported, kept int
+	var out kibanaOutcome
 	err = retry(ctx, cfg.Retry, refused, func() (err error) {
-		imported, kept, err = k.installKibana(ctx, objects, cfg.Overwrite)
+		out, err = k.installKibana(ctx, objects, cfg.Overwrite)
 		return err
 	})
 	if err == nil {
-		results = append(results, kibanaResult(k, imported, kept))
+		results = append(results, kibanaResult(k, out))
 	}
 	return results, err
 }

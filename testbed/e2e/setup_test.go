@@ -234,7 +234,7 @@ func TestSetupExportsKibanaObjects(t *testing.T) {
 	install.Env = env
 	out, err := install.CombinedOutput()
 	require.NoError(t, err, "output:\n%s", out)
-	assert.Contains(t, string(out), "Kibana objects in space default at "+kb.URL()+": "+strconv.Itoa(shippedKibanaObjects)+" imported, 0 left as they were")
+	assert.Contains(t, string(out), "Kibana objects in space default at "+kb.URL()+": "+strconv.Itoa(shippedKibanaObjects)+" imported, 0 updated, 0 up to date")
 
 	file := filepath.Join(t.TempDir(), "kibana.ndjson")
 	export := exec.Command(bin, "setup", "--config", config, "--export-kibana", file)

@@ -28,6 +28,23 @@ func IndexTemplate() []byte { return append([]byte(nil), indexTemplate...) }
 //go:embed kibana_objects.ndjson
 var kibanaObjects []byte
 
+// kibanaObjectsV1 are the Kibana objects of version 1, as shipped: an
+// installation of them that nobody changed is updated to this version.
+//
+//go:embed kibana_objects_v1.ndjson
+var kibanaObjectsV1 []byte
+
+// KibanaVersion is the version of KibanaObjects. With any change of them,
+// raise it and keep the objects shipped before in
+// kibana_objects_v<N>.ndjson, listed by EarlierKibanaObjects.
+const KibanaVersion = 2
+
+// EarlierKibanaObjects returns the Kibana objects of every earlier version,
+// oldest first, in the format of KibanaObjects.
+func EarlierKibanaObjects() [][]byte {
+	return [][]byte{append([]byte(nil), kibanaObjectsV1...)}
+}
+
 // KibanaObjects returns the Kibana saved objects, one JSON object a line
 // as Kibana's import takes them: the data view elemta-logs (on
 // elemta-logs-*, time field @timestamp), the saved searches of the common

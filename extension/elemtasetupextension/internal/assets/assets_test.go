@@ -382,3 +382,30 @@ func checkDashboard(t *testing.T, d map[string]any, fields map[string]field, ids
 		}
 	}
 }
+
+// TestEarlierKibanaObjects: the objects of every earlier version are there
+// to recognise unchanged installations, and each is still shipped, so that
+// it can be updated.
+func TestEarlierKibanaObjects(t *testing.T) {
+	ids := func(ndjson []byte) map[string]bool {
+		out := map[string]bool{}
+		sc := bufio.NewScanner(bytes.NewReader(ndjson))
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			var head struct{ Type, ID string }
+			require.NoError(t, json.Unmarshal(sc.Bytes(), &head))
+			out[head.Type+"/"+head.ID] = true
+		}
+		require.NoError(t, sc.Err())
+		return out
+	}
+	current := ids(KibanaObjects())
+	earlier := EarlierKibanaObjects()
+	require.Len(t, earlier, KibanaVersion-1, "one file a version")
+	for v, ndjson := range earlier {
+		for key := range ids(ndjson) {
+			assert.True(t, current[key], "version %d's %s is still shipped", v+1, key)
+		}
+		assert.NotEqual(t, KibanaObjects(), ndjson, "version %d differs from this one", v+1)
+	}
+}
