@@ -78,6 +78,7 @@ func main() {
 	suite := flag.String("suite", "short", "short (CI) or full")
 	only := flag.String("only", "", "run only the scenarios whose name contains this")
 	extra := flag.String("ours-extra", "", "a configuration file added to ours (a pprof extension, say)")
+	oursEnvExtra := flag.String("ours-env", "", "environment added to ours, KEY=VALUE[,KEY=VALUE] (GOGC=100, say)")
 	flag.Parse()
 
 	dist := filepath.Join("distributions", "otelcol-elemta")
@@ -88,6 +89,13 @@ func main() {
 	}}
 	if *extra != "" {
 		collectors[0].configs = append(collectors[0].configs, *extra)
+	}
+	if *oursEnvExtra != "" {
+		added := strings.Split(*oursEnvExtra, ",")
+		collectors[0].name += " (" + *oursEnvExtra + ")"
+		collectors[0].env = func(logs, storage, endpoint string) []string {
+			return append(loadgen.OursEnv(logs, storage, endpoint), added...)
+		}
 	}
 	if *stock != "" {
 		collectors = append(collectors, collector{
@@ -111,7 +119,7 @@ func main() {
 			continue
 		}
 		for _, c := range collectors {
-			if c.name != "otelcol-elemta" && !s.stockToo {
+			if !strings.HasPrefix(c.name, "otelcol-elemta") && !s.stockToo {
 				continue
 			}
 			row, err := runScenario(c, s)
@@ -249,7 +257,7 @@ func (r *run) start() error {
 	for _, c := range r.c.configs {
 		args = append(args, "--config", c)
 	}
-	if r.s.memoryLimitMiB > 0 && r.c.name == "otelcol-elemta" {
+	if r.s.memoryLimitMiB > 0 && strings.HasPrefix(r.c.name, "otelcol-elemta") {
 		args = append(args, "--set", fmt.Sprintf("processors::memory_limiter::limit_mib=%d", r.s.memoryLimitMiB),
 			"--set", fmt.Sprintf("processors::memory_limiter::spike_limit_mib=%d", r.s.memoryLimitMiB/4),
 			"--set", "processors::memory_limiter::limit_percentage=0",
@@ -368,7 +376,7 @@ func runScenario(c collector, s scenario) (string, error) {
 		s.name, c.name, thousands(rep.Written), 100*cpu.Seconds()/wall.Seconds(), r.proc.PeakRSS()>>20,
 		ms(rep.Latency.P50), ms(rep.Latency.P95), ms(rep.Latency.P99), ms(rep.Latency.Max),
 		rep.Missing, rep.Duplicates, strings.Join(r.notes, "; "))
-	ours := c.name == "otelcol-elemta"
+	ours := strings.HasPrefix(c.name, "otelcol-elemta")
 	switch {
 	case rep.Missing > 0 && ours:
 		return "", fmt.Errorf("%s; first missing ids %v", rep, rep.FirstMissing)
