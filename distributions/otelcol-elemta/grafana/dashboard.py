@@ -81,6 +81,13 @@ panel("Elasticsearch delivery", "stat",
 panel("Disk usage", "timeseries",
       [(f"max by (mountpoint) (system_filesystem_utilization_ratio{I})", "{{mountpoint}}")],
       0, 48, unit="percentunit")
+panel("Elasticsearch: documents by index", "timeseries",
+      [('sum by (index) (elasticsearch_index_documents{aggregation="total",state="active",index!="_all"})', "{{index}}")],
+      0, 56, unit="short", description="With the elasticsearch-metrics.yaml overlay.")
+panel("Elasticsearch: time per indexing and search operation", "timeseries",
+      [('sum by (operation) (rate(elasticsearch_index_operations_time_milliseconds_total{index="_all",aggregation="total",operation=~"index|query"}[$__rate_interval]))'
+        ' / sum by (operation) (rate(elasticsearch_index_operations_completed_total{index="_all",aggregation="total",operation=~"index|query"}[$__rate_interval]))', "{{operation}}")],
+      12, 56, unit="ms", description="Indexing rate and query latency of the cluster, with the elasticsearch-metrics.yaml overlay.")
 panel("Collector memory and CPU", "timeseries",
       [(f"max(otelcol_process_memory_rss{I})", "RSS"),
        (f"sum(rate(otelcol_process_cpu_seconds{I}[$__rate_interval]))", "CPU (cores)")],
