@@ -50,10 +50,8 @@ func flowOf(r *record) step {
 	case vocabulary.EventAuthentication:
 		return step{vocabulary.FlowNone, statusOutcome(r)}
 	}
-	for _, w := range rejectionWords {
-		if strings.Contains(msg, w) {
-			return step{vocabulary.FlowRejection, vocabulary.OutcomeFailure}
-		}
+	if containsAny(msg, rejectionWords) {
+		return step{vocabulary.FlowRejection, vocabulary.OutcomeFailure}
 	}
 	if eventType == vocabulary.EventSMTPCommand {
 		return step{vocabulary.FlowNone, statusOutcome(r)}

@@ -76,9 +76,9 @@ func (p *smtpEventProcessor) measure(attrs pcommon.Map, lr plog.LogRecord, r *re
 	switch {
 	case r.message == msgNewConnection,
 		r.format == vocabulary.FormatSMTP && r.eventType == vocabulary.EventSMTPConnection && r.hasClientIP:
-		p.putConnection(attrs, vocabulary.ConnectionAccepted)
+		p.putConnection(attrs, r, vocabulary.ConnectionAccepted)
 	case strings.HasPrefix(r.message, msgConnectionRefused):
-		p.putConnection(attrs, vocabulary.ConnectionRejected)
+		p.putConnection(attrs, r, vocabulary.ConnectionRejected)
 	case r.message == msgCommandProcessed,
 		r.format == vocabulary.FormatSMTP && r.eventType == vocabulary.EventSMTPCommand:
 		attrs.PutStr(vocabulary.AttrSMTPVerb, smtpVerb(r.command))
@@ -108,18 +108,11 @@ func oldText(f vocabulary.Format) bool {
 	return f == vocabulary.FormatSMTP || f == vocabulary.FormatLeveled || f == vocabulary.FormatGoStd
 }
 
-func (p *smtpEventProcessor) putConnection(attrs pcommon.Map, result string) {
+func (p *smtpEventProcessor) putConnection(attrs pcommon.Map, r *record, result string) {
 	attrs.PutStr(vocabulary.AttrConnectionResult, result)
-	if p.geo == nil {
-		return
+	if p.geo != nil {
+		attrs.PutStr(vocabulary.AttrClientCountry, firstOf(r.clientCountry, vocabulary.ValueUnknown))
 	}
-	country := vocabulary.ValueUnknown
-	if geo, ok := attrs.Get(vocabulary.AttrClientGeo); ok && geo.Type() == pcommon.ValueTypeMap {
-		if iso, ok := geo.Map().Get("country_iso_code"); ok && iso.Str() != "" {
-			country = iso.Str()
-		}
-	}
-	attrs.PutStr(vocabulary.AttrClientCountry, country)
 }
 
 func (p *smtpEventProcessor) putTLS(attrs pcommon.Map, r *record, result string) {

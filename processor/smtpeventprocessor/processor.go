@@ -121,7 +121,7 @@ func (p *smtpEventProcessor) event(lr plog.LogRecord, host string, b *batch) {
 	p.sessionContext(attrs, &r)
 	putNormalised(attrs, &r)
 	if p.geo != nil {
-		p.locate(attrs, r.clientIP, vocabulary.AttrClientGeo, vocabulary.AttrClientAS, b)
+		r.clientCountry = p.locate(attrs, r.clientIP, vocabulary.AttrClientGeo, vocabulary.AttrClientAS, b)
 		p.locate(attrs, r.deliveryIP, vocabulary.AttrDeliveryGeo, vocabulary.AttrDeliveryAS, b)
 	}
 
@@ -210,20 +210,21 @@ func tell(s *session, attrs pcommon.Map, r *record) {
 	}
 }
 
-// locate adds where an address is (geoKey) and who routes it (asKey).
-// Private, loopback and reserved addresses are skipped without a trace.
-func (p *smtpEventProcessor) locate(attrs pcommon.Map, text, geoKey, asKey string, b *batch) {
+// locate adds where an address is (geoKey) and who routes it (asKey), and
+// returns its country's ISO code ("" when unknown). Private, loopback and
+// reserved addresses are skipped without a trace.
+func (p *smtpEventProcessor) locate(attrs pcommon.Map, text, geoKey, asKey string, b *batch) (countryISO string) {
 	if text == "" {
-		return
+		return ""
 	}
 	addr, err := netip.ParseAddr(text)
 	if err != nil {
-		return
+		return ""
 	}
 	addr = addr.Unmap()
 	if !routable(addr) {
 		b.geo[geoSkipped]++
-		return
+		return ""
 	}
 	info, hit, err := p.geo.lookup(addr)
 	if hit {
@@ -234,10 +235,10 @@ func (p *smtpEventProcessor) locate(attrs pcommon.Map, text, geoKey, asKey strin
 	switch {
 	case err != nil:
 		b.geo[geoError]++
-		return
+		return ""
 	case !info.found:
 		b.geo[geoNotFound]++
-		return
+		return ""
 	}
 	b.geo[geoFound]++
 	if info.countryISO != "" || info.city != "" || info.hasLocation {
@@ -261,6 +262,7 @@ func (p *smtpEventProcessor) locate(attrs pcommon.Map, text, geoKey, asKey strin
 		as.PutInt("number", int64(info.asNumber))
 		putNonEmpty(as, "organization.name", info.asOrg)
 	}
+	return info.countryISO
 }
 
 func putNonEmpty(m pcommon.Map, k, v string) {

@@ -58,6 +58,7 @@ type record struct {
 	durationNs        int64
 	hasDuration       bool
 
+	clientCountry string // ISO code of the client's country, from GeoIP
 	component     string // the last component Elemta named
 	messageID     string
 	authMethod    string

@@ -158,12 +158,20 @@ func startCollector(t *testing.T, env map[string]string, configs ...string) *col
 // get fetches a URL and returns the status and body of the answer.
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(url)
+	code, body, err := tryGet(url)
 	require.NoError(t, err)
+	return code, body
+}
+
+// tryGet fetches a URL that may not answer yet.
+func tryGet(address string) (int, string, error) {
+	resp, err := http.Get(address) //nolint:gosec // loopback test servers
+	if err != nil {
+		return 0, "", err
+	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(body)
+	return resp.StatusCode, string(body), err
 }
 
 // metrics returns the collector's own metrics, in Prometheus text format.

@@ -3,8 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -222,15 +220,4 @@ func dashboardQueries(t *testing.T) []string {
 		}
 	}
 	return out
-}
-
-// tryGet fetches a URL that may not answer yet.
-func tryGet(address string) (int, string, error) {
-	resp, err := http.Get(address) //nolint:gosec // loopback test servers
-	if err != nil {
-		return 0, "", err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body), err
 }
