@@ -115,7 +115,25 @@ func envOf(cmd *exec.Cmd, key string) string {
 
 // startCollector runs the collector with the given config files and
 // environment, on free loopback ports, and waits until it reports healthy.
+// A port taken between freePort and the start (by another test's process)
+// is not the collector's fault: it starts again on other ports.
 func startCollector(t *testing.T, env map[string]string, configs ...string) *collector {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		c := launch(t, env, configs...)
+		if ended, _ := c.exited(); !ended {
+			return c
+		}
+		out := c.output.String()
+		if !strings.Contains(out, "address already in use") || attempt == 3 {
+			t.Fatalf("collector exited at start:\n%s", out)
+		}
+		t.Logf("a port was taken before the collector bound it; starting again on other ports")
+	}
+}
+
+// launch starts a collector and waits until it is healthy or has exited.
+func launch(t *testing.T, env map[string]string, configs ...string) *collector {
 	t.Helper()
 	cmd := collectorCommand(t, env, configs...)
 	c := &collector{
@@ -128,7 +146,7 @@ func startCollector(t *testing.T, env map[string]string, configs ...string) *col
 	require.NoError(t, cmd.Start())
 	go func() { c.done <- cmd.Wait() }()
 	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
+		if ended, _ := c.exited(); !ended {
 			_ = cmd.Process.Kill()
 			t.Logf("collector killed at cleanup: %v", <-c.done)
 		}
@@ -138,11 +156,8 @@ func startCollector(t *testing.T, env map[string]string, configs ...string) *col
 	})
 
 	require.Eventually(t, func() bool {
-		select {
-		case err := <-c.done:
-			c.done <- err
-			return true // exited: reported below
-		default:
+		if ended, _ := c.exited(); ended {
+			return true // reported by the caller
 		}
 		resp, err := http.Get("http://" + c.health + "/")
 		if err != nil {
@@ -151,8 +166,19 @@ func startCollector(t *testing.T, env map[string]string, configs ...string) *col
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	}, 30*time.Second, 50*time.Millisecond, "collector never became healthy")
-	require.Nil(t, cmd.ProcessState, "collector exited at start:\n%s", c.output.String())
 	return c
+}
+
+// exited reports whether the collector has ended, and how, without
+// consuming the outcome.
+func (c *collector) exited() (bool, error) {
+	select {
+	case err := <-c.done:
+		c.done <- err
+		return true, err
+	default:
+		return false, nil
+	}
 }
 
 // get fetches a URL and returns the status and body of the answer.
@@ -206,6 +232,7 @@ func (c *collector) stop(t *testing.T) {
 	require.NoError(t, c.cmd.Process.Signal(syscall.SIGTERM))
 	select {
 	case err := <-c.done:
+		c.done <- err // for exited
 		require.NoError(t, err, "collector did not exit cleanly:\n%s", c.output.String())
 	case <-time.After(30 * time.Second):
 		_ = c.cmd.Process.Kill()
@@ -219,8 +246,8 @@ func (c *collector) kill(t *testing.T) {
 	t.Helper()
 	require.NoError(t, c.cmd.Process.Kill())
 	err := <-c.done
+	c.done <- err // for exited
 	require.Error(t, err, "killed: no clean exit")
-	c.done <- nil
 }
 
 // appendLines appends lines to a log file, creating it if needed.
