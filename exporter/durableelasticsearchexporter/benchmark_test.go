@@ -69,7 +69,7 @@ func BenchmarkInspect(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				refused.recent.Purge() // written every time, as on a first send
-				refused.inspect(context.Background(), newBulkReport(false), 200, body.Bytes(), answer.body)
+				refused.inspect(context.Background(), newBulkReport(false), 200, body.Bytes, answer.body)
 			}
 		})
 	}

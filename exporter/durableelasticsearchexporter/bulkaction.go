@@ -2,8 +2,8 @@ package durableelasticsearchexporter // import "github.com/elemta/otelcol-elemta
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/klauspost/compress/gzip"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension/extensionmiddleware"
 )
@@ -78,37 +79,24 @@ func (rt *bulkRoundTripper) RoundTrip(req *http.Request) (*http.Response, error)
 	if enc := req.Header.Get(headerContentEncoding); enc != "" {
 		return nil, fmt.Errorf("durable_elasticsearch: the bulk request is already %s-encoded; contrib's compression must be off", enc)
 	}
-	bodyBuf := buffers.Get().(*bytes.Buffer)
-	defer buffers.Put(bodyBuf)
-	bodyBuf.Reset()
-	if req.ContentLength > 0 {
-		bodyBuf.Grow(int(req.ContentLength))
-	}
-	_, err := bodyBuf.ReadFrom(req.Body)
-	closeErr := req.Body.Close()
-	if err != nil {
-		return nil, fmt.Errorf("durable_elasticsearch: reading the bulk request: %w", err)
-	}
-	if closeErr != nil {
-		return nil, fmt.Errorf("durable_elasticsearch: reading the bulk request: %w", closeErr)
-	}
-	body := bodyBuf.Bytes()
 	// Data streams take create only: a request or a document that requires
 	// one (contrib's otel mapping mode does) keeps its create actions.
-	if rt.m.rewrite && req.URL.Query().Get("require_data_stream") != "true" {
-		createToIndex(body)
+	rewrite := rt.m.rewrite && req.URL.Query().Get("require_data_stream") != "true"
+	body := newSentBody(req, rewrite)
+	defer body.release()
+
+	wireBuf := buffers.Get().(*bytes.Buffer)
+	defer buffers.Put(wireBuf)
+	size, err := rt.m.encode(wireBuf, body, rewrite)
+	if err != nil {
+		return nil, err
 	}
+	wire := wireBuf.Bytes()
 	out := req.Clone(req.Context())
 	if req.Header.Get(headerUncompressedSize) != "" {
-		out.Header.Set(headerUncompressedSize, strconv.Itoa(len(body)))
+		out.Header.Set(headerUncompressedSize, strconv.FormatInt(size, 10))
 	}
-	wire := body
 	if rt.m.gzip {
-		wireBuf := buffers.Get().(*bytes.Buffer)
-		defer buffers.Put(wireBuf)
-		if wire, err = compress(wireBuf, body, rt.m.gzipLevel); err != nil {
-			return nil, err
-		}
 		out.Header.Set(headerContentEncoding, "gzip")
 	}
 	out.Body = io.NopCloser(bytes.NewReader(wire))
@@ -128,37 +116,249 @@ func (rt *bulkRoundTripper) RoundTrip(req *http.Request) (*http.Response, error)
 		return nil, fmt.Errorf("durable_elasticsearch: reading the bulk response: %w", err)
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(answer))
-	rt.m.refused.inspect(req.Context(), rep, resp.StatusCode, body, answer)
+	rt.m.refused.inspect(req.Context(), rep, resp.StatusCode, body.plain, answer)
 	return resp, nil
 }
 
-// buffers hold bulk bodies, plain and compressed, for one round trip each.
+// encode writes the bulk body to dst as it goes on the wire: its actions
+// rewritten on the way when rewrite is set, compressed when the exporter
+// compresses. It returns the size of the uncompressed body. The body is
+// read once, in pieces: no uncompressed copy of it is held. A body holding
+// anything but create/document pairs is encoded again, as it is.
+func (m *bulkMiddleware) encode(dst *bytes.Buffer, body *sentBody, rewrite bool) (int64, error) {
+	size, err := m.encodeOnce(dst, body.first(), rewrite)
+	if errors.Is(err, errNotCreatePairs) {
+		body.rewritten = false
+		var again io.Reader
+		if again, err = body.again(); err != nil {
+			return 0, fmt.Errorf("durable_elasticsearch: reading the bulk request: %w", err)
+		}
+		size, err = m.encodeOnce(dst, again, false)
+		closeReader(again)
+	}
+	return size, err
+}
+
+func (m *bulkMiddleware) encodeOnce(dst *bytes.Buffer, src io.Reader, rewrite bool) (int64, error) {
+	dst.Reset()
+	var w io.Writer = dst
+	var zw *gzip.Writer
+	if m.gzip {
+		pool, _ := gzipWriters.LoadOrStore(m.gzipLevel, &sync.Pool{})
+		zw, _ = pool.(*sync.Pool).Get().(*gzip.Writer)
+		if zw == nil {
+			var err error
+			if zw, err = gzip.NewWriterLevel(dst, m.gzipLevel); err != nil {
+				return 0, fmt.Errorf("durable_elasticsearch: %w", err)
+			}
+		} else {
+			zw.Reset(dst)
+		}
+		defer pool.(*sync.Pool).Put(zw)
+		w = zw
+	}
+	rw := &actionRewriter{w: w}
+	if rewrite {
+		w = rw
+	}
+	chunk := chunks.Get().(*[]byte)
+	defer chunks.Put(chunk)
+	size, err := io.CopyBuffer(w, src, *chunk)
+	if err == nil && rewrite {
+		err = rw.finish()
+	}
+	if errors.Is(err, errNotCreatePairs) {
+		return 0, err
+	}
+	if err != nil {
+		return 0, fmt.Errorf("durable_elasticsearch: reading the bulk request: %w", err)
+	}
+	if zw != nil {
+		if err := zw.Close(); err != nil {
+			return 0, fmt.Errorf("durable_elasticsearch: compressing the bulk request: %w", err)
+		}
+	}
+	return size, nil
+}
+
+// buffers hold compressed bulk bodies, and whole ones when a request
+// cannot be read twice, for one round trip each.
 var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// chunks are the pieces a bulk body is read in.
+var chunks = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
 // gzipWriters are kept by level: a writer's state is large to allocate.
 var gzipWriters sync.Map // level -> *sync.Pool of *gzip.Writer
 
-// compress writes body gzip-compressed into buf and returns buf's bytes.
-func compress(buf *bytes.Buffer, body []byte, level int) ([]byte, error) {
-	buf.Reset()
-	pool, _ := gzipWriters.LoadOrStore(level, &sync.Pool{})
-	zw, _ := pool.(*sync.Pool).Get().(*gzip.Writer)
-	if zw == nil {
-		var err error
-		if zw, err = gzip.NewWriterLevel(buf, level); err != nil {
-			return nil, fmt.Errorf("durable_elasticsearch: %w", err)
+// sentBody is a bulk request's body: read once to encode it, and again,
+// whole, only when Elasticsearch's answer needs the documents (refusals,
+// dead letters). A request that cannot give its body twice (no GetBody)
+// is copied once, whole.
+type sentBody struct {
+	req       *http.Request
+	rewritten bool          // the actions went out rewritten to index
+	copied    *bytes.Buffer // the whole body, when the request cannot give it twice
+	whole     []byte        // the body as sent, once plain has read it
+	err       error
+}
+
+func newSentBody(req *http.Request, rewrite bool) *sentBody {
+	return &sentBody{req: req, rewritten: rewrite}
+}
+
+// first is the body for the first reading.
+func (b *sentBody) first() io.Reader {
+	if b.req.GetBody != nil {
+		return b.req.Body
+	}
+	b.copied = buffers.Get().(*bytes.Buffer)
+	b.copied.Reset()
+	if b.req.ContentLength > 0 {
+		b.copied.Grow(int(b.req.ContentLength))
+	}
+	if _, b.err = b.copied.ReadFrom(b.req.Body); b.err != nil {
+		return errReader{b.err}
+	}
+	return bytes.NewReader(b.copied.Bytes())
+}
+
+// again is the whole body once more, as contrib's exporter wrote it.
+func (b *sentBody) again() (io.Reader, error) {
+	if b.copied != nil {
+		return bytes.NewReader(b.copied.Bytes()), b.err
+	}
+	return b.req.GetBody()
+}
+
+// plain returns the body as it was sent, uncompressed; nil when it
+// cannot be read again.
+func (b *sentBody) plain() []byte {
+	if b.whole != nil || b.err != nil {
+		return b.whole
+	}
+	r, err := b.again()
+	if err == nil {
+		b.whole, err = io.ReadAll(r)
+		closeReader(r)
+	}
+	if err != nil {
+		b.err = err
+		return nil
+	}
+	if b.rewritten {
+		createToIndex(b.whole)
+	}
+	return b.whole
+}
+
+func (b *sentBody) release() {
+	_ = b.req.Body.Close()
+	if b.copied != nil {
+		buffers.Put(b.copied)
+	}
+}
+
+func closeReader(r io.Reader) {
+	if c, ok := r.(io.Closer); ok {
+		_ = c.Close()
+	}
+}
+
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
+// errNotCreatePairs stops the rewrite of a body whose actions are not all
+// create actions each followed by its document: only in such a body can
+// action lines be told from document lines.
+var errNotCreatePairs = errors.New("the bulk body holds other actions than create")
+
+// actionRewriter passes a bulk body on to w, with each create action
+// turned into an index action (in place: the two are as long), except
+// those that require a data stream. Lines alternate, action then document;
+// an action line split between two writes is held until its end.
+type actionRewriter struct {
+	w       io.Writer
+	inDoc   bool   // the line being read is a document line
+	partial []byte // the start of an action line a write ended in
+}
+
+func (a *actionRewriter) Write(p []byte) (int, error) {
+	run := 0 // start of the bytes of p not yet passed on
+	pos := 0
+	for pos < len(p) {
+		nl := bytes.IndexByte(p[pos:], '\n')
+		if a.inDoc {
+			if nl < 0 {
+				break
+			}
+			pos += nl + 1
+			a.inDoc = false
+			continue
 		}
-	} else {
-		zw.Reset(buf)
+		if nl < 0 { // the action line goes on in the next write
+			if err := a.pass(p[run:pos]); err != nil {
+				return 0, err
+			}
+			a.partial = append(a.partial, p[pos:]...)
+			return len(p), nil
+		}
+		end := pos + nl + 1
+		if len(a.partial) > 0 { // only at the start of p: run == pos == 0
+			a.partial = append(a.partial, p[pos:end]...)
+			if err := a.action(a.partial); err != nil {
+				return 0, err
+			}
+			a.partial = a.partial[:0]
+			run = end
+		} else if line := p[pos:end]; !bytes.HasPrefix(line, createPrefix) {
+			return 0, errNotCreatePairs
+		} else if !bytes.Contains(line, requireDataStream) {
+			if err := a.pass(p[run:pos]); err != nil {
+				return 0, err
+			}
+			if err := a.pass(indexPrefix); err != nil {
+				return 0, err
+			}
+			run = pos + len(createPrefix)
+		}
+		pos = end
+		a.inDoc = true
 	}
-	defer pool.(*sync.Pool).Put(zw)
-	if _, err := zw.Write(body); err != nil {
-		return nil, fmt.Errorf("durable_elasticsearch: compressing the bulk request: %w", err)
+	if err := a.pass(p[run:]); err != nil {
+		return 0, err
 	}
-	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("durable_elasticsearch: compressing the bulk request: %w", err)
+	return len(p), nil
+}
+
+// action passes on a whole action line held across writes.
+func (a *actionRewriter) action(line []byte) error {
+	if !bytes.HasPrefix(line, createPrefix) {
+		return errNotCreatePairs
 	}
-	return buf.Bytes(), nil
+	if !bytes.Contains(line, requireDataStream) {
+		copy(line, indexPrefix)
+	}
+	return a.pass(line)
+}
+
+// finish passes on a last action line that had no newline.
+func (a *actionRewriter) finish() error {
+	if len(a.partial) == 0 {
+		return nil
+	}
+	err := a.action(a.partial)
+	a.partial = a.partial[:0]
+	return err
+}
+
+func (a *actionRewriter) pass(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	_, err := a.w.Write(b)
+	return err
 }
 
 // createToIndex turns the `create` actions of a bulk body (NDJSON: an

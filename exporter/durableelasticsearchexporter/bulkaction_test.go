@@ -1,9 +1,16 @@
 package durableelasticsearchexporter
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -34,6 +41,60 @@ func TestCreateToIndex(t *testing.T) {
 			createToIndex(body)
 			assert.Equal(t, tt.want, string(body))
 		})
+	}
+}
+
+// TestEncodeRewritesAsItReads checks the streaming rewrite against
+// createToIndex, the rewrite of a whole body, whatever pieces the body is
+// read in, compressed or not, and whether the request can give its body
+// twice (GetBody) or must be copied.
+func TestEncodeRewritesAsItReads(t *testing.T) {
+	bodies := map[string]string{
+		"one document":               "{\"create\":{\"_index\":\"i\",\"_id\":\"a\"}}\n{\"x\":1}\n",
+		"several, no final newline":  "{\"create\":{\"_id\":\"a\"}}\n{\"x\":1}\n{\"create\":{\"_id\":\"b\"}}\n{\"x\":2}",
+		"a last action line alone":   "{\"create\":{\"_id\":\"a\"}}\n{\"x\":1}\n{\"create\":{\"_id\":\"b\"}}",
+		"a document like an action":  "{\"create\":{}}\n{\"create\":{\"k\":1}}\n",
+		"another action: left alone": "{\"create\":{}}\n{\"x\":1}\n{\"delete\":{\"_id\":\"a\"}}\n",
+		"data stream keeps create":   "{\"create\":{\"_index\":\"logs-a-b\",\"require_data_stream\":true}}\n{\"x\":1}\n{\"create\":{\"_id\":\"b\"}}\n{\"x\":2}\n",
+		"empty":                      "",
+	}
+	readers := map[string]func(io.Reader) io.Reader{
+		"whole":       func(r io.Reader) io.Reader { return r },
+		"byte a time": iotest.OneByteReader,
+		"halves":      iotest.HalfReader,
+	}
+	for name, in := range bodies {
+		want := []byte(in)
+		createToIndex(want)
+		for rname, wrap := range readers {
+			for _, gz := range []bool{false, true} {
+				for _, twice := range []bool{false, true} {
+					t.Run(fmt.Sprintf("%s/%s/gzip=%t/getbody=%t", name, rname, gz, twice), func(t *testing.T) {
+						req := httptest.NewRequest(http.MethodPost, "/_bulk", io.NopCloser(wrap(strings.NewReader(in))))
+						req.GetBody = nil
+						if twice {
+							req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(wrap(strings.NewReader(in))), nil }
+						}
+						m := &bulkMiddleware{rewrite: true, gzip: gz, gzipLevel: 1}
+						body := newSentBody(req, true)
+						defer body.release()
+						var dst bytes.Buffer
+						size, err := m.encode(&dst, body, true)
+						require.NoError(t, err)
+						got := dst.Bytes()
+						if gz {
+							zr, err := gzip.NewReader(&dst)
+							require.NoError(t, err)
+							got, err = io.ReadAll(zr)
+							require.NoError(t, err)
+						}
+						assert.Equal(t, string(want), string(got), "the body on the wire")
+						assert.Equal(t, int64(len(in)), size, "the uncompressed size")
+						assert.Equal(t, string(want), string(body.plain()), "the body the answer is read against")
+					})
+				}
+			}
+		}
 	}
 }
 

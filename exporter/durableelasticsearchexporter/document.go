@@ -33,60 +33,84 @@ const (
 // for itself (`message`, `@timestamp`).
 const renamedPrefix = "elemta_"
 
-// flatDocuments turns OTel log records into flat Elasticsearch documents
-// in place, as contrib's bodymap mapping mode indexes them verbatim.
+// flatDocuments makes flat Elasticsearch documents of OTel log records,
+// as contrib's bodymap mapping mode indexes them verbatim.
 type flatDocuments struct {
 	// indexPrefix is followed by the event's UTC date; empty leaves the
 	// index to contrib's settings.
 	indexPrefix string
 }
 
-// shape makes every record of ld a document. A record whose body is
-// already a map is taken as a document: a batch shaped before (a retry)
-// is left as it is.
-func (f flatDocuments) shape(ld plog.Logs) {
+// of returns the documents of ld's records, one record each, in a new
+// batch: ld is left as it is, so that the pipeline need not copy it for
+// this exporter beside other consumers. A record whose body is already a
+// map is taken as a document.
+func (f flatDocuments) of(ld plog.Logs) plog.Logs {
 	days := dailyIndex{prefix: f.indexPrefix}
+	out := plog.NewLogs()
+	out.ResourceLogs().EnsureCapacity(ld.ResourceLogs().Len())
 	for _, rl := range ld.ResourceLogs().All() {
+		orl := out.ResourceLogs().AppendEmpty()
+		rl.Resource().CopyTo(orl.Resource())
+		orl.SetSchemaUrl(rl.SchemaUrl())
+		orl.ScopeLogs().EnsureCapacity(rl.ScopeLogs().Len())
 		for _, sl := range rl.ScopeLogs().All() {
-			sl.Scope().Attributes().PutStr(attrMappingMode, mappingBodyMap)
+			osl := orl.ScopeLogs().AppendEmpty()
+			sl.Scope().CopyTo(osl.Scope())
+			osl.SetSchemaUrl(sl.SchemaUrl())
+			osl.Scope().Attributes().PutStr(attrMappingMode, mappingBodyMap)
+			records := osl.LogRecords()
+			records.EnsureCapacity(sl.LogRecords().Len())
 			for _, lr := range sl.LogRecords().All() {
-				if lr.Body().Type() != pcommon.ValueTypeMap {
-					document(lr, &days)
+				doc := records.AppendEmpty()
+				if lr.Body().Type() == pcommon.ValueTypeMap {
+					lr.CopyTo(doc)
+					continue
 				}
+				document(lr, doc, &days)
 			}
 		}
 	}
+	return out
 }
 
-func document(lr plog.LogRecord, days *dailyIndex) {
-	attrs := lr.Attributes()
+// document writes the document of lr into doc: its body the attributes,
+// @timestamp and message; its attributes what contrib's exporter routes
+// by (index and id).
+func document(lr, doc plog.LogRecord, days *dailyIndex) {
 	ts := lr.Timestamp()
 	if ts == 0 {
 		ts = lr.ObservedTimestamp()
 	}
 	at := ts.AsTime().UTC()
+	doc.SetTimestamp(lr.Timestamp())
+	doc.SetObservedTimestamp(lr.ObservedTimestamp())
+	doc.SetSeverityNumber(lr.SeverityNumber())
+	doc.SetSeverityText(lr.SeverityText())
+	doc.SetFlags(lr.Flags())
+	doc.SetTraceID(lr.TraceID())
+	doc.SetSpanID(lr.SpanID())
 
+	body := doc.Body().SetEmptyMap()
+	// Room for the two fields added, so that the attributes are copied
+	// into the document's one allocation.
+	body.EnsureCapacity(lr.Attributes().Len() + 2)
+	lr.Attributes().CopyTo(body)
 	var id string
-	if v, ok := attrs.Get(vocabulary.AttrRecordUID); ok {
+	if v, ok := body.Get(vocabulary.AttrRecordUID); ok {
 		id = v.AsString()
-		attrs.Remove(vocabulary.AttrRecordUID)
+		body.Remove(vocabulary.AttrRecordUID)
 	}
 	for _, key := range [...]string{vocabulary.AttrTimestamp, vocabulary.AttrMessage} {
-		if v, ok := attrs.Get(key); ok { // Elemta's own "message" key, say
-			v.CopyTo(attrs.PutEmpty(renamedPrefix + key))
+		if v, ok := body.Get(key); ok { // Elemta's own "message" key, say
+			v.CopyTo(body.PutEmpty(renamedPrefix + key))
 		}
 	}
 	var stamp [40]byte
-	line := lr.Body().AsString()
-	body := lr.Body().SetEmptyMap()
-	attrs.MoveTo(body)
-	// One allocation for the two fields added: the attributes were copied
-	// for this exporter without room to spare.
-	body.EnsureCapacity(body.Len() + 2)
 	body.PutStr(vocabulary.AttrTimestamp, string(at.AppendFormat(stamp[:0], time.RFC3339Nano)))
-	body.PutStr(vocabulary.AttrMessage, line)
+	body.PutStr(vocabulary.AttrMessage, lr.Body().AsString())
 
-	// What contrib's exporter routes by stays on the record.
+	attrs := doc.Attributes()
 	attrs.EnsureCapacity(2)
 	if days.prefix != "" {
 		attrs.PutStr(attrIndex, days.of(at))

@@ -45,14 +45,19 @@ func TestFlatDocumentsOfProcessorRecords(t *testing.T) {
 		t.Run(strings.TrimSuffix(name, ".expected.yaml"), func(t *testing.T) {
 			in, err := golden.ReadLogs(filepath.Join("..", "..", "processor", "smtpeventprocessor", "testdata", name))
 			require.NoError(t, err)
-			flatDocuments{indexPrefix: defaultIndexPrefix}.shape(in)
+			before := plog.NewLogs()
+			in.CopyTo(before)
+			in.MarkReadOnly() // as the pipeline hands it over beside other consumers
+			before.MarkReadOnly()
+			docs := flatDocuments{indexPrefix: defaultIndexPrefix}.of(in)
+			assert.Equal(t, before, in, "the records are left as they were")
 			if *update {
-				require.NoError(t, golden.WriteLogs(t, wantPath, in))
+				require.NoError(t, golden.WriteLogs(t, wantPath, docs))
 			}
 			want, err := golden.ReadLogs(wantPath)
 			require.NoError(t, err)
 
-			got, wanted := records(in), records(want)
+			got, wanted := records(docs), records(want)
 			require.Len(t, got, len(wanted))
 			for i := range got {
 				assert.Equal(t, wanted[i].Body().AsRaw(), got[i].Body().AsRaw(), "document %d", i)
@@ -63,7 +68,7 @@ func TestFlatDocumentsOfProcessorRecords(t *testing.T) {
 					assert.Equal(t, w.Str(), g.Str(), "document %d: %s", i, key)
 				}
 			}
-			mode, _ := in.ResourceLogs().At(0).ScopeLogs().At(0).Scope().Attributes().Get(attrMappingMode)
+			mode, _ := docs.ResourceLogs().At(0).ScopeLogs().At(0).Scope().Attributes().Get(attrMappingMode)
 			assert.Equal(t, mappingBodyMap, mode.Str())
 		})
 	}
@@ -141,8 +146,13 @@ func TestFlatDocument(t *testing.T) {
 			ld := plog.NewLogs()
 			lr := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
 			tt.prepare(lr)
-			flatDocuments{indexPrefix: tt.prefix}.shape(ld)
-			assert.Equal(t, tt.wantDoc, lr.Body().Map().AsRaw())
+			ld.MarkReadOnly()
+			docs := flatDocuments{indexPrefix: tt.prefix}.of(ld)
+			require.Equal(t, 1, docs.LogRecordCount())
+			doc := records(docs)[0]
+			assert.Equal(t, tt.wantDoc, doc.Body().Map().AsRaw())
+			assert.Equal(t, lr.Timestamp(), doc.Timestamp())
+			assert.Equal(t, lr.ObservedTimestamp(), doc.ObservedTimestamp())
 			want := map[string]any{}
 			if tt.wantIndex != "" {
 				want[attrIndex] = tt.wantIndex
@@ -150,7 +160,7 @@ func TestFlatDocument(t *testing.T) {
 			if tt.wantID != "" {
 				want[attrDocumentID] = tt.wantID
 			}
-			assert.Equal(t, want, lr.Attributes().AsRaw(), "the record keeps what routes it")
+			assert.Equal(t, want, doc.Attributes().AsRaw(), "the document's record keeps what routes it")
 		})
 	}
 }

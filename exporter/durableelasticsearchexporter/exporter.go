@@ -132,8 +132,8 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 		exporterhelper.WithTimeout(cfg.TimeoutConfig),
 		exporterhelper.WithQueue(cfg.QueueConfig),
 		exporterhelper.WithRetry(cfg.BackOffConfig),
-		// Records become documents in place.
-		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}),
+		// Documents are made in a batch of their own: the records are read only.
+		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
 	)
 }
 
@@ -160,7 +160,7 @@ func (e *durableExporter) push(ctx context.Context, ld plog.Logs) error {
 		return err
 	}
 	if e.shape == ShapeFlat {
-		e.documents.shape(ld)
+		ld = e.documents.of(ld)
 	}
 	err := e.send(ctx, ld)
 	if err != nil && ctx.Err() != nil {

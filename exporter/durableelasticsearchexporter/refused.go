@@ -97,29 +97,29 @@ func (d bulkDocument) refused(status int, reason refusal) deadLetter {
 	return deadLetter{Index: d.index, ID: d.id, Status: status, Error: reason, Action: d.action, Document: d.doc}
 }
 
-// inspect reads the answer to one bulk request. body is the request as
-// sent, uncompressed.
-func (r *refusedDocuments) inspect(ctx context.Context, rep *bulkReport, status int, body, answer []byte) {
+// inspect reads the answer to one bulk request. body returns the request
+// as sent, uncompressed; only an answer that refuses something reads it.
+func (r *refusedDocuments) inspect(ctx context.Context, rep *bulkReport, status int, body func() []byte, answer []byte) {
 	if status < 300 {
 		rep.requestAnswered()
 		// The fast path: no item failed and none awaits a retry.
 		if !bytes.Contains(answer, errorField) && !rep.hasPending() {
 			return
 		}
-		r.items(ctx, rep, body, answer)
+		r.items(ctx, rep, body(), answer)
 		return
 	}
 	reason := requestRefusal(status, answer)
-	rep.requestFailed(status, reason, firstIndex(body))
+	rep.requestFailed(status, reason, firstIndex(body()))
 	switch {
 	case status == http.StatusRequestEntityTooLarge:
 		if rep != nil && rep.single { // one document too large: it never fits
-			r.deadLetterAll(ctx, rep, status, reason, body)
+			r.deadLetterAll(ctx, rep, status, reason, body())
 		}
 	case status == http.StatusUnauthorized || status == http.StatusForbidden || r.retry(status):
 		// kept and retried: the exporter reads the report
 	default: // a request that can never succeed as it is
-		r.deadLetterAll(ctx, rep, status, reason, body)
+		r.deadLetterAll(ctx, rep, status, reason, body())
 	}
 }
 
