@@ -18,8 +18,9 @@ type Parser struct {
 	// name and offset, enrichment) does not grow the attribute list again.
 	Room int
 
-	loc  *time.Location
-	json fastjson.ParserPool
+	loc   *time.Location
+	json  fastjson.ParserPool
+	names names // the keys of JSON lines
 }
 
 // NewParser returns a parser that reads times without a zone in loc.
@@ -122,7 +123,7 @@ func (p *Parser) parseJSON(r *Record, s string) {
 		if v.Type() == fastjson.TypeNull { // null carries nothing to index
 			return
 		}
-		key := string(k)
+		key := p.names.of(k)
 		if f.repeated(key) {
 			setJSON(f.appendRepeated(key), v)
 			return
