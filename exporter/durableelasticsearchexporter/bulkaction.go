@@ -81,13 +81,12 @@ func (rt *bulkRoundTripper) RoundTrip(req *http.Request) (*http.Response, error)
 	}
 	// Data streams take create only: a request or a document that requires
 	// one (contrib's otel mapping mode does) keeps its create actions.
-	rewrite := rt.m.rewrite && req.URL.Query().Get("require_data_stream") != "true"
-	body := newSentBody(req, rewrite)
+	body := newSentBody(req, rt.m.rewrite && req.URL.Query().Get("require_data_stream") != "true")
 	defer body.release()
 
 	wireBuf := buffers.Get().(*bytes.Buffer)
 	defer buffers.Put(wireBuf)
-	size, err := rt.m.encode(wireBuf, body, rewrite)
+	size, err := rt.m.encode(wireBuf, body)
 	if err != nil {
 		return nil, err
 	}
@@ -125,8 +124,12 @@ func (rt *bulkRoundTripper) RoundTrip(req *http.Request) (*http.Response, error)
 // compresses. It returns the size of the uncompressed body. The body is
 // read once, in pieces: no uncompressed copy of it is held. A body holding
 // anything but create/document pairs is encoded again, as it is.
-func (m *bulkMiddleware) encode(dst *bytes.Buffer, body *sentBody, rewrite bool) (int64, error) {
-	size, err := m.encodeOnce(dst, body.first(), rewrite)
+func (m *bulkMiddleware) encode(dst *bytes.Buffer, body *sentBody) (int64, error) {
+	first, err := body.first()
+	if err != nil {
+		return 0, fmt.Errorf("durable_elasticsearch: reading the bulk request: %w", err)
+	}
+	size, err := m.encodeOnce(dst, first, body.rewritten)
 	if errors.Is(err, errNotCreatePairs) {
 		body.rewritten = false
 		var again io.Reader
@@ -157,14 +160,15 @@ func (m *bulkMiddleware) encodeOnce(dst *bytes.Buffer, src io.Reader, rewrite bo
 		defer pool.(*sync.Pool).Put(zw)
 		w = zw
 	}
-	rw := &actionRewriter{w: w}
+	var rw *actionRewriter
 	if rewrite {
+		rw = &actionRewriter{w: w}
 		w = rw
 	}
 	chunk := chunks.Get().(*[]byte)
 	defer chunks.Put(chunk)
 	size, err := io.CopyBuffer(w, src, *chunk)
-	if err == nil && rewrite {
+	if err == nil && rw != nil {
 		err = rw.finish()
 	}
 	if errors.Is(err, errNotCreatePairs) {
@@ -197,10 +201,10 @@ var gzipWriters sync.Map // level -> *sync.Pool of *gzip.Writer
 // is copied once, whole.
 type sentBody struct {
 	req       *http.Request
-	rewritten bool          // the actions went out rewritten to index
+	rewritten bool          // the actions go out rewritten to index
 	copied    *bytes.Buffer // the whole body, when the request cannot give it twice
 	whole     []byte        // the body as sent, once plain has read it
-	err       error
+	err       error         // why the body could not be read again
 }
 
 func newSentBody(req *http.Request, rewrite bool) *sentBody {
@@ -208,25 +212,25 @@ func newSentBody(req *http.Request, rewrite bool) *sentBody {
 }
 
 // first is the body for the first reading.
-func (b *sentBody) first() io.Reader {
+func (b *sentBody) first() (io.Reader, error) {
 	if b.req.GetBody != nil {
-		return b.req.Body
+		return b.req.Body, nil
 	}
 	b.copied = buffers.Get().(*bytes.Buffer)
 	b.copied.Reset()
 	if b.req.ContentLength > 0 {
 		b.copied.Grow(int(b.req.ContentLength))
 	}
-	if _, b.err = b.copied.ReadFrom(b.req.Body); b.err != nil {
-		return errReader{b.err}
+	if _, err := b.copied.ReadFrom(b.req.Body); err != nil {
+		return nil, err
 	}
-	return bytes.NewReader(b.copied.Bytes())
+	return bytes.NewReader(b.copied.Bytes()), nil
 }
 
 // again is the whole body once more, as contrib's exporter wrote it.
 func (b *sentBody) again() (io.Reader, error) {
 	if b.copied != nil {
-		return bytes.NewReader(b.copied.Bytes()), b.err
+		return bytes.NewReader(b.copied.Bytes()), nil
 	}
 	return b.req.GetBody()
 }
@@ -264,10 +268,6 @@ func closeReader(r io.Reader) {
 		_ = c.Close()
 	}
 }
-
-type errReader struct{ err error }
-
-func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 // errNotCreatePairs stops the rewrite of a body whose actions are not all
 // create actions each followed by its document: only in such a body can
@@ -312,9 +312,9 @@ func (a *actionRewriter) Write(p []byte) (int, error) {
 			}
 			a.partial = a.partial[:0]
 			run = end
-		} else if line := p[pos:end]; !bytes.HasPrefix(line, createPrefix) {
+		} else if create, toIndex := actionRule(p[pos:end]); !create {
 			return 0, errNotCreatePairs
-		} else if !bytes.Contains(line, requireDataStream) {
+		} else if toIndex {
 			if err := a.pass(p[run:pos]); err != nil {
 				return 0, err
 			}
@@ -334,10 +334,11 @@ func (a *actionRewriter) Write(p []byte) (int, error) {
 
 // action passes on a whole action line held across writes.
 func (a *actionRewriter) action(line []byte) error {
-	if !bytes.HasPrefix(line, createPrefix) {
+	create, toIndex := actionRule(line)
+	if !create {
 		return errNotCreatePairs
 	}
-	if !bytes.Contains(line, requireDataStream) {
+	if toIndex {
 		copy(line, indexPrefix)
 	}
 	return a.pass(line)
@@ -362,17 +363,17 @@ func (a *actionRewriter) pass(b []byte) error {
 }
 
 // createToIndex turns the `create` actions of a bulk body (NDJSON: an
-// action line, then its document line) into `index` actions in place,
-// except those that require a data stream. A body holding anything but
-// create/document pairs is left unchanged: then only its action lines
-// could be told from its document lines. The first pass checks, the second
-// rewrites: nothing is allocated.
+// action line, then its document line) into `index` actions in place, as
+// actionRewriter does on the way, except those that require a data stream.
+// A body holding anything but create/document pairs is left unchanged:
+// then only its action lines could be told from its document lines. The
+// first pass checks, the second rewrites: nothing is allocated.
 func createToIndex(body []byte) {
-	if !eachAction(body, func(line []byte, _ int) bool { return bytes.HasPrefix(line, createPrefix) }) {
+	if !eachAction(body, func(line []byte, _ int) bool { create, _ := actionRule(line); return create }) {
 		return
 	}
 	eachAction(body, func(line []byte, at int) bool {
-		if !bytes.Contains(line, requireDataStream) {
+		if _, toIndex := actionRule(line); toIndex {
 			copy(body[at:], indexPrefix)
 		}
 		return true
@@ -393,4 +394,14 @@ func eachAction(body []byte, f func(line []byte, at int) bool) bool {
 		pos += end + 1
 	}
 	return true
+}
+
+// actionRule says of a bulk action line whether it is a create action, and
+// whether it goes out as an index action: every create action but those
+// that require a data stream.
+func actionRule(line []byte) (create, toIndex bool) {
+	if !bytes.HasPrefix(line, createPrefix) {
+		return false, false
+	}
+	return true, !bytes.Contains(line, requireDataStream)
 }

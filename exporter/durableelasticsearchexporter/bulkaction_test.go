@@ -79,7 +79,7 @@ func TestEncodeRewritesAsItReads(t *testing.T) {
 						body := newSentBody(req, true)
 						defer body.release()
 						var dst bytes.Buffer
-						size, err := m.encode(&dst, body, true)
+						size, err := m.encode(&dst, body)
 						require.NoError(t, err)
 						got := dst.Bytes()
 						if gz {
