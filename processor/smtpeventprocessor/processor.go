@@ -148,16 +148,14 @@ func (p *smtpEventProcessor) event(lr plog.LogRecord, host string, b *batch) {
 // after AUTH, when Elemta renews it); the older `SMTP:` text lines belong
 // to the last `new connection` of their file.
 func (p *smtpEventProcessor) sessionContext(attrs pcommon.Map, r *record) {
-	var keys []sessionKey
+	var room [2]sessionKey
+	keys := room[:0]
 	fresh := false
 	switch {
-	case len(r.sessionIDs) > 0:
-		keys = make([]sessionKey, len(r.sessionIDs))
-		for i, id := range r.sessionIDs {
-			keys[i] = sessionKey{name: id}
-		}
+	case r.idCount > 0:
+		keys = r.sessionKeys(keys)
 	case r.format == vocabulary.FormatSMTP:
-		keys = []sessionKey{{file: true, name: r.path}}
+		keys = append(keys, sessionKey{file: true, name: r.path})
 		fresh = r.eventType == vocabulary.EventSMTPConnection && r.hasClientIP
 	default:
 		return

@@ -25,8 +25,9 @@ type record struct {
 	path            string            // log.file.path
 	offset          int64             // log.file.record_offset
 	hasOffset       bool
-	sessionIDs      []string // in ids when there are two at most
-	ids             [2]string
+	ids             [2]string // the first two session ids (Elemta writes two at most)
+	idCount         int
+	moreIDs         []string // any after those
 
 	clientIP      string
 	hasClientIP   bool // the key is there, even when empty
@@ -73,11 +74,9 @@ type record struct {
 
 // read reads attrs into an empty record, in one pass. It removes
 // credentials from every value, lower-cases sender and recipient addresses
-// and turns sizes and counts written as text into numbers, in place. The
-// record is not to be copied after: its session ids may point into it.
+// and turns sizes and counts written as text into numbers, in place.
 func (r *record) read(attrs pcommon.Map) {
 	r.recipients = -1
-	r.sessionIDs = r.ids[:0]
 	for k, v := range attrs.All() {
 		r.scrubbed += scrubValue(k, v)
 		switch k {
@@ -96,7 +95,7 @@ func (r *record) read(attrs pcommon.Map) {
 		case vocabulary.AttrFileRecordOffset:
 			r.offset, r.hasOffset = intValue(v)
 		case vocabulary.AttrSessionID:
-			forEachString(v, func(it pcommon.Value) { r.sessionIDs = append(r.sessionIDs, it.Str()) })
+			r.readSessionIDs(v)
 		case vocabulary.AttrClientIP:
 			r.clientIP, r.hasClientIP = lastString(v), true
 		case vocabulary.AttrClientPort:
@@ -161,6 +160,42 @@ func (r *record) read(attrs pcommon.Map) {
 			r.deliveryTime = lastString(v)
 		}
 	}
+}
+
+// readSessionIDs adds the session ids of a value, as forEachString finds
+// them; without a callback, the record stays on the stack.
+func (r *record) readSessionIDs(v pcommon.Value) {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		if id := v.Str(); id != "" && id != redacted {
+			r.addSessionID(id)
+		}
+	case pcommon.ValueTypeSlice:
+		for _, it := range v.Slice().All() {
+			r.readSessionIDs(it)
+		}
+	}
+}
+
+func (r *record) addSessionID(id string) {
+	if r.idCount < len(r.ids) {
+		r.ids[r.idCount] = id
+	} else {
+		r.moreIDs = append(r.moreIDs, id)
+	}
+	r.idCount++
+}
+
+// sessionKeys appends the keys of the record's session ids, in the order
+// read, to dst.
+func (r *record) sessionKeys(dst []sessionKey) []sessionKey {
+	for _, id := range r.ids[:min(r.idCount, len(r.ids))] {
+		dst = append(dst, sessionKey{name: id})
+	}
+	for _, id := range r.moreIDs {
+		dst = append(dst, sessionKey{name: id})
+	}
+	return dst
 }
 
 func (r *record) readRecipients(list pcommon.Slice) {
