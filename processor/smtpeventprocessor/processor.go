@@ -108,13 +108,11 @@ func (p *smtpEventProcessor) processLogs(ctx context.Context, ld plog.Logs) (plo
 	return ld, nil
 }
 
-// attributesAdded bounds how many attributes event adds to a record, so
-// that the attribute list grows once.
-const attributesAdded = 26
-
 func (p *smtpEventProcessor) event(lr plog.LogRecord, host string, b *batch) {
 	attrs := lr.Attributes()
-	attrs.EnsureCapacity(attrs.Len() + attributesAdded)
+	// Room for what event adds: none is needed on the receiver's records,
+	// a record received over OTLP or Kafka grows here once.
+	attrs.EnsureCapacity(attrs.Len() + vocabulary.AttributesAdded)
 	var r record
 	r.read(attrs)
 	b.scrubbed += int64(r.scrubbed + scrubLine(attrs, lr.Body(), &r))

@@ -27,9 +27,9 @@ type converter struct {
 }
 
 // attributeRoom is room in each record's attributes for what follows the
-// parse: the file's name, path and offset here, and the fields the
-// distribution's smtpevent processor adds (flow, outcome, domains, GeoIP).
-const attributeRoom = 28
+// parse: the file's name, path and offset here, and what the smtpevent
+// processor adds.
+const attributeRoom = 3 + vocabulary.AttributesAdded
 
 // newParser returns the receiver's line parser.
 func newParser(loc *time.Location) *elemtalog.Parser {
