@@ -108,15 +108,42 @@ func (rt *bulkRoundTripper) RoundTrip(req *http.Request) (*http.Response, error)
 		rep.transportFailed(err)
 		return nil, err
 	}
-	answer, err := io.ReadAll(resp.Body)
+	answer := newAnswerBody()
+	_, err = answer.buf.ReadFrom(resp.Body)
 	_ = resp.Body.Close()
 	if err != nil {
+		_ = answer.Close()
 		rep.transportFailed(err)
 		return nil, fmt.Errorf("durable_elasticsearch: reading the bulk response: %w", err)
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(answer))
-	rt.m.refused.inspect(req.Context(), rep, resp.StatusCode, body.plain, answer)
+	answer.Reset(answer.buf.Bytes())
+	resp.Body = answer
+	rt.m.refused.inspect(req.Context(), rep, resp.StatusCode, body.plain, answer.buf.Bytes())
 	return resp, nil
+}
+
+// answerBody is Elasticsearch's answer to a bulk request, read whole (the
+// exporter inspects it before contrib's exporter reads it) into a pooled
+// buffer that closing the body gives back.
+type answerBody struct {
+	bytes.Reader
+	buf *bytes.Buffer
+}
+
+func newAnswerBody() *answerBody {
+	buf := buffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	return &answerBody{buf: buf}
+}
+
+// Close gives the buffer back; the body reads as empty after.
+func (a *answerBody) Close() error {
+	if a.buf != nil {
+		a.Reset(nil)
+		buffers.Put(a.buf)
+		a.buf = nil
+	}
+	return nil
 }
 
 // encode writes the bulk body to dst as it goes on the wire: its actions
@@ -186,7 +213,8 @@ func (m *bulkMiddleware) encodeOnce(dst *bytes.Buffer, src io.Reader, rewrite bo
 }
 
 // buffers hold compressed bulk bodies, and whole ones when a request
-// cannot be read twice, for one round trip each.
+// cannot be read twice, for one round trip each, and the answers to them
+// until contrib's exporter has read them.
 var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // chunks are the pieces a bulk body is read in.

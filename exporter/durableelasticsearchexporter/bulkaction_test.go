@@ -178,3 +178,25 @@ func TestResentDocumentsAreSuccesses(t *testing.T) {
 		})
 	}
 }
+
+// TestAnswerBody checks the pooled answer body: it reads as the answer
+// until closed, and as empty after; closing twice gives the buffer back
+// once.
+func TestAnswerBody(t *testing.T) {
+	const answer = "whatever Elasticsearch answered, byte for byte\n"
+	a := newAnswerBody()
+	_, err := a.buf.ReadFrom(strings.NewReader(answer))
+	require.NoError(t, err)
+	a.Reset(a.buf.Bytes())
+
+	got, err := io.ReadAll(a)
+	require.NoError(t, err)
+	assert.Equal(t, answer, string(got))
+
+	require.NoError(t, a.Close())
+	assert.Nil(t, a.buf, "the buffer went back to the pool")
+	require.NoError(t, a.Close())
+	n, err := a.Read(make([]byte, 8))
+	assert.Zero(t, n)
+	assert.ErrorIs(t, err, io.EOF)
+}
