@@ -21,7 +21,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -45,7 +44,10 @@ type result struct {
 	lines   int
 	cpu     time.Duration
 	peakRSS int64 // bytes
-	wall    time.Duration
+	// atPeak is the largest resident sample taken while the collector ran,
+	// split into file pages (its binary's, mostly) and anonymous memory.
+	atPeak residentSample
+	wall   time.Duration
 }
 
 func (r result) linesPerCPUSecond() float64 { return float64(r.lines) / r.cpu.Seconds() }
@@ -89,7 +91,7 @@ func main() {
 	}
 
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "load\tcollector\tlines\tCPU s\tlines/CPU-s\tpeak RSS MiB\tvs stock: lines/CPU-s\tvs stock: RSS\t")
+	fmt.Fprintln(w, "load\tcollector\tlines\tCPU s\tlines/CPU-s\tpeak RSS MiB\tof it: files + anon MiB\tvs stock: lines/CPU-s\tvs stock: RSS\t")
 	for _, load := range loads {
 		if !strings.Contains(*loadsFlag, strings.Fields(load.name)[0]) {
 			continue
@@ -106,8 +108,8 @@ func main() {
 				if err != nil {
 					fail(fmt.Errorf("%s, %s: %w", load.name, s.name, err))
 				}
-				fmt.Fprintf(os.Stderr, "%s, %s: %d lines, CPU %.2fs, wall %.1fs, peak RSS %d MiB\n",
-					load.name, s.name, r.lines, r.cpu.Seconds(), r.wall.Seconds(), r.peakRSS>>20)
+				fmt.Fprintf(os.Stderr, "%s, %s: %d lines, CPU %.2fs, wall %.1fs, peak RSS %d MiB (files %d + anon %d)\n",
+					load.name, s.name, r.lines, r.cpu.Seconds(), r.wall.Seconds(), r.peakRSS>>20, r.atPeak.file>>20, r.atPeak.anon>>20)
 				runs[i] = append(runs[i], r)
 			}
 		}
@@ -120,21 +122,23 @@ func main() {
 				continue
 			}
 			r := median(runs[i])
-			fmt.Fprintf(w, "%s\t%s\t%d\t%.2f\t%.0f\t%d\t%.2f×\t%.2f×\t\n", load.name, s.name, r.lines, r.cpu.Seconds(),
-				r.linesPerCPUSecond(), r.peakRSS>>20, r.linesPerCPUSecond()/base.linesPerCPUSecond(), float64(r.peakRSS)/float64(base.peakRSS))
+			fmt.Fprintf(w, "%s\t%s\t%d\t%.2f\t%.0f\t%d\t%d + %d\t%.2f×\t%.2f×\t\n", load.name, s.name, r.lines, r.cpu.Seconds(),
+				r.linesPerCPUSecond(), r.peakRSS>>20, r.atPeak.file>>20, r.atPeak.anon>>20,
+				r.linesPerCPUSecond()/base.linesPerCPUSecond(), float64(r.peakRSS)/float64(base.peakRSS))
 		}
 	}
 	_ = w.Flush()
 }
 
-// median is the run of median CPU time, with the median peak RSS.
+// median is the run of median CPU time, with the median peak RSS (and
+// that run's split of it).
 func median(runs []result) result {
 	byCPU := slices.Clone(runs)
 	slices.SortFunc(byCPU, func(a, b result) int { return cmp.Compare(a.cpu, b.cpu) })
 	byRSS := slices.Clone(runs)
 	slices.SortFunc(byRSS, func(a, b result) int { return cmp.Compare(a.peakRSS, b.peakRSS) })
 	m := byCPU[len(byCPU)/2]
-	m.peakRSS = byRSS[len(byRSS)/2].peakRSS
+	m.peakRSS, m.atPeak = byRSS[len(byRSS)/2].peakRSS, byRSS[len(byRSS)/2].atPeak
 	return m
 }
 
@@ -310,6 +314,8 @@ func run(s setup, dir string, n int, write func() error) (result, error) {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
+	sampler := sampleResident(cmd.Process.Pid, 50*time.Millisecond)
+	defer sampler.stop()
 
 	writeErr := make(chan error, 1)
 	if write != nil {
@@ -340,6 +346,7 @@ func run(s setup, dir string, n int, write func() error) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	atPeak := sampler.stop()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		return result{}, err
 	}
@@ -360,6 +367,7 @@ func run(s setup, dir string, n int, write func() error) (result, error) {
 		lines:   n,
 		cpu:     time.Duration(ru.Utime.Nano() + ru.Stime.Nano()),
 		peakRSS: peak,
+		atPeak:  atPeak,
 		wall:    wall,
 	}, nil
 }
@@ -370,13 +378,11 @@ func peakRSS(pid int) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	for _, line := range strings.Split(string(status), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kib, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kib << 10, err
-		}
+	fields, err := statusSizes(string(status), "VmHWM")
+	if err != nil {
+		return 0, fmt.Errorf("/proc/%d/status: %w", pid, err)
 	}
-	return 0, errors.New("no VmHWM in /proc/" + strconv.Itoa(pid) + "/status")
+	return fields[0], nil
 }
 
 func tail(s string) string {
