@@ -2,7 +2,8 @@
 // (testbed/stock) on the same generated Elemta log into the same local
 // _bulk endpoint, one after the other in one run, and reports for each the
 // lines indexed per CPU-second of the collector process, its peak resident
-// memory, and both as ratios to stock contrib on its defaults.
+// memory (and how the largest sample of it splits between file pages and
+// anonymous memory), and both as ratios to stock contrib on its defaults.
 //
 // Two loads: a burst (the whole file is there when the collector starts)
 // and a steady rate (lines appended at -rate per second while it runs).
