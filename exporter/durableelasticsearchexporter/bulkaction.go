@@ -108,15 +108,12 @@ func (rt *bulkRoundTripper) RoundTrip(req *http.Request) (*http.Response, error)
 		rep.transportFailed(err)
 		return nil, err
 	}
-	answer := newAnswerBody()
-	_, err = answer.buf.ReadFrom(resp.Body)
+	answer, err := readAnswer(resp.Body)
 	_ = resp.Body.Close()
 	if err != nil {
-		_ = answer.Close()
 		rep.transportFailed(err)
 		return nil, fmt.Errorf("durable_elasticsearch: reading the bulk response: %w", err)
 	}
-	answer.Reset(answer.buf.Bytes())
 	resp.Body = answer
 	rt.m.refused.inspect(req.Context(), rep, resp.StatusCode, body.plain, answer.buf.Bytes())
 	return resp, nil
@@ -130,10 +127,16 @@ type answerBody struct {
 	buf *bytes.Buffer
 }
 
-func newAnswerBody() *answerBody {
-	buf := buffers.Get().(*bytes.Buffer)
-	buf.Reset()
-	return &answerBody{buf: buf}
+// readAnswer reads r whole into a pooled buffer.
+func readAnswer(r io.Reader) (*answerBody, error) {
+	a := &answerBody{buf: buffers.Get().(*bytes.Buffer)}
+	a.buf.Reset()
+	if _, err := a.buf.ReadFrom(r); err != nil {
+		_ = a.Close()
+		return nil, err
+	}
+	a.Reset(a.buf.Bytes())
+	return a, nil
 }
 
 // Close gives the buffer back; the body reads as empty after.

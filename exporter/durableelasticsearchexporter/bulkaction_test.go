@@ -184,10 +184,8 @@ func TestResentDocumentsAreSuccesses(t *testing.T) {
 // once.
 func TestAnswerBody(t *testing.T) {
 	const answer = "whatever Elasticsearch answered, byte for byte\n"
-	a := newAnswerBody()
-	_, err := a.buf.ReadFrom(strings.NewReader(answer))
+	a, err := readAnswer(strings.NewReader(answer))
 	require.NoError(t, err)
-	a.Reset(a.buf.Bytes())
 
 	got, err := io.ReadAll(a)
 	require.NoError(t, err)

@@ -95,7 +95,7 @@ func (r *record) read(attrs pcommon.Map) {
 		case vocabulary.AttrFileRecordOffset:
 			r.offset, r.hasOffset = intValue(v)
 		case vocabulary.AttrSessionID:
-			r.readSessionIDs(v)
+			forEachString(v, func(it pcommon.Value) { r.addSessionID(it.Str()) })
 		case vocabulary.AttrClientIP:
 			r.clientIP, r.hasClientIP = lastString(v), true
 		case vocabulary.AttrClientPort:
@@ -162,21 +162,7 @@ func (r *record) read(attrs pcommon.Map) {
 	}
 }
 
-// readSessionIDs adds the session ids of a value, as forEachString finds
-// them; without a callback, the record stays on the stack.
-func (r *record) readSessionIDs(v pcommon.Value) {
-	switch v.Type() {
-	case pcommon.ValueTypeStr:
-		if id := v.Str(); id != "" && id != redacted {
-			r.addSessionID(id)
-		}
-	case pcommon.ValueTypeSlice:
-		for _, it := range v.Slice().All() {
-			r.readSessionIDs(it)
-		}
-	}
-}
-
+// addSessionID keeps a session id, in the order read.
 func (r *record) addSessionID(id string) {
 	if r.idCount < len(r.ids) {
 		r.ids[r.idCount] = id
