@@ -22,6 +22,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
 	"go.uber.org/zap"
 
+	"github.com/elemta/otelcol-elemta/internal/idlegc"
 	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/elemtalog"
 	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/metadata"
 )
@@ -131,6 +132,9 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 	}
 	// Read positions are written only after the lines before them were
 	// delivered; at shutdown (runCtx done) lines still held are saved.
+	// They are written once per look at the files, when reading has caught
+	// up: no batch of this receiver is in flight then, the moment for the
+	// binary's collection at idle moments (internal/idlegc).
 	checkpoints := checkpointAfterDelivery{Persister: persister, flush: func() {
 		ctx := runCtx
 		if runCtx.Err() != nil { // stopping: one bounded attempt, then the lines are saved
@@ -139,6 +143,7 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 			defer cancel()
 		}
 		r.batch.flush(ctx)
+		idlegc.Idle()
 	}}
 	// The lines a shutdown saved go first, then reading starts: the
 	// pipeline sees the lines in the order they were written.

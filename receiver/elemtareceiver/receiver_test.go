@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -30,6 +32,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/elemta/otelcol-elemta/internal/filestoragetest"
+	"github.com/elemta/otelcol-elemta/internal/idlegc"
 	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/metadata"
 )
 
@@ -571,4 +574,27 @@ func TestBatches(t *testing.T) {
 			assert.Equal(t, tt.wantMax, largest)
 		})
 	}
+}
+
+// TestCaughtUpReadingCollectsGarbage checks that the receiver tells the
+// binary's collection at idle moments when it has delivered all it read.
+func TestCaughtUpReadingCollectsGarbage(t *testing.T) {
+	idlegc.Enable()
+	t.Cleanup(idlegc.Disable)
+	// Only forced collections run meanwhile: the garbage of the batches
+	// builds up until reading catches up.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	runtime.GC()
+	before := idlegc.Forced()
+
+	dir := t.TempDir()
+	lines := numbered("caught up", 5000)
+	writeLines(t, filepath.Join(dir, "elemta.log"), os.O_CREATE, lines...)
+	cfg := testConfig(filepath.Join(dir, "*.log"))
+	sink := new(consumertest.LogsSink)
+	rcv := startReceiver(t, cfg, componenttest.NewNopHost(), sink)
+	requireExactlyOnce(t, sink, lines)
+	require.Eventually(t, func() bool { return idlegc.Forced() > before },
+		10*time.Second, 10*time.Millisecond, "a collection once the lines are delivered")
+	require.NoError(t, rcv.Shutdown(context.Background()))
 }
