@@ -24,8 +24,11 @@ import (
 const MinGrowth = 4 << 20
 
 const (
-	liveMetric   = "/gc/heap/live:bytes"
-	heapMetric   = "/memory/classes/heap/objects:bytes"
+	// liveMetric is the heap the last collection found live.
+	liveMetric = "/gc/heap/live:bytes"
+	// heapMetric is the heap's objects now, live or not yet collected.
+	heapMetric = "/memory/classes/heap/objects:bytes"
+	// forcedMetric counts the collections runtime.GC forced.
 	forcedMetric = "/gc/cycles/forced:gc-cycles"
 )
 
@@ -51,7 +54,7 @@ func Enabled() bool { return enabled.Load() }
 // since the last one, a collection starts in the background; Idle itself
 // never waits for it.
 func Idle() {
-	if !enabled.Load() || !due(idleLive.Load(), heapObjects()) {
+	if !enabled.Load() || !due(idleLive.Load(), read(heapMetric)) {
 		return
 	}
 	if !collecting.CompareAndSwap(false, true) {
@@ -60,7 +63,7 @@ func Idle() {
 	go func() {
 		defer collecting.Store(false)
 		runtime.GC()
-		idleLive.Store(heapLive())
+		idleLive.Store(read(liveMetric)) // what this collection found live
 	}()
 }
 
@@ -82,17 +85,7 @@ func due(idleLive, objects uint64) bool {
 	return growth >= MinGrowth && growth >= idleLive
 }
 
-// heapObjects returns the bytes of the heap's objects now, live or not yet
-// collected.
-func heapObjects() uint64 {
-	return read(heapMetric)
-}
-
-// heapLive returns the heap the last collection found live.
-func heapLive() uint64 {
-	return read(liveMetric)
-}
-
+// read returns the runtime metric of that name.
 func read(name string) uint64 {
 	samples := []metrics.Sample{{Name: name}}
 	metrics.Read(samples)

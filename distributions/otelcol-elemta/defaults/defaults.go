@@ -42,10 +42,11 @@ func init() {
 	if err := featuregate.GlobalRegistry().Set(HealthFromComponentStatus, true); err != nil {
 		panic("otelcol-elemta defaults: " + err.Error())
 	}
-	if os.Getenv("GOGC") == "" {
+	gogc := os.Getenv("GOGC")
+	if gogc == "" {
 		debug.SetGCPercent(GCPercent)
 	}
-	if collectWhenIdle(os.Getenv("GOGC")) {
+	if collectWhenIdle(gogc) {
 		idlegc.Enable()
 	}
 }
