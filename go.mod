@@ -34,7 +34,6 @@ require (
 	go.opentelemetry.io/collector/confmap v1.62.0
 	go.opentelemetry.io/collector/confmap/provider/envprovider v1.62.0
 	go.opentelemetry.io/collector/confmap/provider/fileprovider v1.62.0
-	go.opentelemetry.io/collector/confmap/xconfmap v0.156.0
 	go.opentelemetry.io/collector/consumer v1.62.0
 	go.opentelemetry.io/collector/consumer/consumererror v0.156.0
 	go.opentelemetry.io/collector/consumer/consumertest v0.156.0
@@ -144,6 +143,7 @@ require (
 	go.opentelemetry.io/collector/config/confignet v1.62.0 // indirect
 	go.opentelemetry.io/collector/config/configtelemetry v0.156.0 // indirect
 	go.opentelemetry.io/collector/config/configtls v1.62.0 // indirect
+	go.opentelemetry.io/collector/confmap/xconfmap v0.156.0 // indirect
 	go.opentelemetry.io/collector/connector v0.156.0 // indirect
 	go.opentelemetry.io/collector/connector/connectortest v0.156.0 // indirect
 	go.opentelemetry.io/collector/connector/xconnector v0.156.0 // indirect

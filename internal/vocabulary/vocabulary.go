@@ -71,6 +71,11 @@ const (
 	// for where a line was read.
 	AttrFilePath         = "log.file.path"
 	AttrFileRecordOffset = "log.file.record_offset"
+	// AttrFileIdentity identifies the file a line was read from whatever
+	// its name: a digest of the file's first bytes before the line (up to
+	// the fingerprint size). The record's stable id is made from it; the
+	// smtpevent processor removes it then.
+	AttrFileIdentity = "log.file.identity"
 )
 
 // Attributes Elemta writes itself that the processor reads.

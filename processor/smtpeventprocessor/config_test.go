@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
-	"go.opentelemetry.io/collector/confmap/xconfmap"
 
 	"github.com/elemta/otelcol-elemta/processor/smtpeventprocessor/internal/metadata"
 )
@@ -83,7 +83,7 @@ func TestLoadConfig(t *testing.T) {
 				}
 			}
 			swap("/geo/", geoDir+"/")
-			err = xconfmap.Validate(cfg)
+			err = confmap.Validate(cfg)
 			swap(geoDir+"/", "/geo/")
 			if tt.wantErr != nil {
 				for _, want := range tt.wantErr {

@@ -23,6 +23,7 @@ type record struct {
 	message         string            // log_message
 	format          vocabulary.Format // log.format
 	path            string            // log.file.path
+	fileIdentity    string            // log.file.identity
 	offset          int64             // log.file.record_offset
 	hasOffset       bool
 	ids             [2]string // the first two session ids (Elemta writes two at most)
@@ -92,6 +93,8 @@ func (r *record) read(attrs pcommon.Map) {
 			r.format = vocabulary.Format(lastString(v))
 		case vocabulary.AttrFilePath:
 			r.path = v.AsString()
+		case vocabulary.AttrFileIdentity:
+			r.fileIdentity = v.AsString()
 		case vocabulary.AttrFileRecordOffset:
 			r.offset, r.hasOffset = intValue(v)
 		case vocabulary.AttrSessionID:

@@ -17,6 +17,7 @@ type linesRead struct {
 	lines     []string
 	fileAttrs map[string]any
 	offsets   []int64
+	head      *fileHead // the start of the file, which identifies it
 }
 
 // lineBatch gathers the lines the file consumer reads until a batch is
@@ -43,7 +44,7 @@ type lineBatch struct {
 
 // add copies the lines of one read into the batch and delivers the batch
 // each time it is full.
-func (b *lineBatch) add(ctx context.Context, tokens [][]byte, fileAttrs map[string]any, offsets []int64) {
+func (b *lineBatch) add(ctx context.Context, tokens [][]byte, fileAttrs map[string]any, offsets []int64, head *fileHead) {
 	size := 0
 	for _, tok := range tokens {
 		size += len(tok)
@@ -60,7 +61,9 @@ func (b *lineBatch) add(ctx context.Context, tokens [][]byte, fileAttrs map[stri
 		lines:     make([]string, len(tokens)),
 		fileAttrs: maps.Clone(fileAttrs),
 		offsets:   append([]int64(nil), offsets[:len(tokens)]...),
+		head:      head,
 	}
+	delete(read.fileAttrs, fileHeadKey) // kept for the file, not a field of its lines
 	start := 0
 	for i, tok := range tokens {
 		read.lines[i] = all[start : start+len(tok)]

@@ -27,9 +27,9 @@ type converter struct {
 }
 
 // attributeRoom is room in each record's attributes for what follows the
-// parse: the file's name, path and offset here, and what the smtpevent
-// processor adds.
-const attributeRoom = 3 + vocabulary.AttributesAdded
+// parse: the file's name, path, offset and identity here, and what the
+// smtpevent processor adds.
+const attributeRoom = 4 + vocabulary.AttributesAdded
 
 // newParser returns the receiver's line parser.
 func newParser(loc *time.Location) *elemtalog.Parser {
@@ -153,6 +153,9 @@ func (c *converter) convertRead(ctx context.Context, records plog.LogRecordSlice
 		}
 		if c.includeOffset {
 			m.PutInt(vocabulary.AttrFileRecordOffset, offset)
+		}
+		if id := rd.head.identityAt(offset); id != "" {
+			m.PutStr(vocabulary.AttrFileIdentity, id)
 		}
 		if stream != "" {
 			m.PutStr(vocabulary.AttrIOStream, stream)

@@ -50,6 +50,7 @@ type logsReceiver struct {
 	converter *converter
 
 	files   *fileconsumer.Manager
+	heads   *fileHeads
 	batch   *lineBatch
 	client  storage.Client
 	pending *pendingStore
@@ -86,6 +87,7 @@ func newLogsReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*l
 		telemetry: tb,
 		converter: newConverter(newParser(loc), cfg, tb),
 	}
+	r.heads = newFileHeads(int(cfg.FingerprintSize), cfg.Compression != "", set.Logger)
 	r.batch = &lineBatch{
 		maxLines: cfg.Batch.MaxLines,
 		maxBytes: cfg.Batch.MaxBytes,
@@ -206,7 +208,7 @@ func (r *logsReceiver) Shutdown(ctx context.Context) error {
 // emit is the file consumer's callback for lines of one file. The tokens
 // stay valid until it returns.
 func (r *logsReceiver) emit(ctx context.Context, tokens [][]byte, fileAttrs map[string]any, _ int64, offsets []int64) error {
-	r.batch.add(ctx, tokens, fileAttrs, offsets)
+	r.batch.add(ctx, tokens, fileAttrs, offsets, r.heads.of(fileAttrs, tokens, offsets))
 	return nil
 }
 

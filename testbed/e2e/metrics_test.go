@@ -3,7 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -18,19 +17,11 @@ import (
 )
 
 // metricLines returns the lines the metrics tests feed: the distribution's
-// samples, and the real INFO run of Elemta kept beside the repository when
-// it is there.
+// samples and the real INFO run of Elemta committed with the tests.
 func metricLines(t *testing.T) []string {
 	t.Helper()
-	lines := sampleLines(t)
-	_, err := os.Stat(sharedINFORun)
-	if err == nil {
-		lines = append(lines, records(t, sharedINFORun)...)
-	}
-	return lines
+	return append(sampleLines(t), records(t, filepath.Join(samplesDir(t), "elemta", "elemta-json-info.log"))...)
 }
-
-var sharedINFORun = filepath.Join("..", "..", "..", "shared", "samples", "elemta", "elemta-json-info.log")
 
 // smtpCounts is what the SMTP metrics must say of a set of lines, counted
 // from the lines as Elemta wrote them: one count per line of the event.

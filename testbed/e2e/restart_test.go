@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -123,4 +124,58 @@ func TestRotationWithDeletionDuringAnOutage(t *testing.T) {
 	defer es.Close()
 	requireEachOnce(t, es, append(before, after...))
 	c.stop(t)
+}
+
+// TestKilledDuringDeliveryThenRotated: Elasticsearch refuses bulk requests
+// (503) while the collector is killed a first time; then it answers slowly,
+// and the collector is killed again with part of the file indexed and the
+// read position still at its start. The file is rotated before the next
+// start: the lines indexed already are read again from the rotated file,
+// under its new name, and land on their own documents: none lost, none
+// indexed twice.
+func TestKilledDuringDeliveryThenRotated(t *testing.T) {
+	tests := []struct {
+		name   string
+		rotate func(t *testing.T, log string)
+	}{
+		{"renamed", func(t *testing.T, log string) {
+			require.NoError(t, os.Rename(log, strings.TrimSuffix(log, ".log")+"-1.log"))
+		}},
+		{"copytruncate", func(t *testing.T, log string) { copyTruncate(t, log) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			es := esdouble.New()
+			defer es.Close()
+			es.FailBulk(http.StatusServiceUnavailable)
+			logDir, storage := t.TempDir(), t.TempDir()
+			log := filepath.Join(logDir, "elemta.log")
+			env := defaultEnv(logDir, storage, es.URL())
+			config := filepath.Join(distDir(t), "config.yaml")
+			lines := numberedLines("message_delivery indexed across a kill and a rotation", 30000)
+			appendLines(t, log, lines)
+
+			during := startCollector(t, env, config)
+			waitForRetries(t, during)
+			during.kill(t)
+
+			es.FailBulk(0)
+			es.SetDelay(300 * time.Millisecond)
+			delivering := startCollector(t, env, config)
+			require.Eventually(t, func() bool { return len(es.Documents()) >= 5000 }, 90*time.Second, 20*time.Millisecond)
+			delivering.kill(t)
+			indexed := len(es.Documents())
+			require.Less(t, indexed, len(lines), "killed before the end")
+
+			tt.rotate(t, log)
+			after := numberedLines("written to the new file", 500)
+			appendLines(t, log, after)
+			es.SetDelay(0)
+			last := startCollector(t, env, config)
+			requireEachOnce(t, es, append(lines, after...))
+			last.stop(t)
+			assert.Len(t, es.Documents(), len(lines)+len(after), "no line under a second id")
+			assert.Positive(t, es.Outcomes()["index/updated"], "lines read again replaced their own documents")
+		})
+	}
 }

@@ -21,16 +21,14 @@ import (
 // collector replaces it before anything leaves.
 var authPayload = regexp.MustCompile(`(?i)(AUTH (?:PLAIN|LOGIN) )[A-Za-z0-9+/]+=*`)
 
-// sharedSamples is the folder of real Elemta logs kept beside the repository.
-func sharedSamples(t *testing.T) string {
+// samplesDir is the folder of real Elemta logs committed with the tests
+// (testdata/samples, described in its elemta/README.md): the output of a
+// running Elemta server, byte for byte, and the seed's example lines.
+func samplesDir(t *testing.T) string {
 	t.Helper()
 	_, file, _, ok := runtime.Caller(0)
 	require.True(t, ok)
-	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "samples")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("no shared samples beside the repository (%s)", dir)
-	}
-	return dir
+	return filepath.Join(filepath.Dir(file), "testdata", "samples")
 }
 
 // failedLogin matches Elemta's lines of a failed authentication, and
@@ -79,12 +77,12 @@ func records(t *testing.T, path string) []string {
 	return kept
 }
 
-// TestSharedSamplesArrive ships every real sample log and the seed's
+// TestRealSamplesArrive ships every real sample log and the seed's
 // example lines through the built collector on the default config, and
 // checks that each line arrives once, with the event type and fields an
 // operator searches by.
-func TestSharedSamplesArrive(t *testing.T) {
-	samples := sharedSamples(t)
+func TestRealSamplesArrive(t *testing.T) {
+	samples := samplesDir(t)
 	logDir := t.TempDir()
 	want := map[fileLine]int{}
 	var jsonLines []fileLine
@@ -185,7 +183,7 @@ func TestSharedSamplesArrive(t *testing.T) {
 
 // TestSeedLinesKeepTheirFields checks the fields the seed's Kibana queries use.
 func TestSeedLinesKeepTheirFields(t *testing.T) {
-	samples := sharedSamples(t)
+	samples := samplesDir(t)
 	logDir := t.TempDir()
 	data, err := os.ReadFile(filepath.Join(samples, "seed-lines.log"))
 	require.NoError(t, err)

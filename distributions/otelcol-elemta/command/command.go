@@ -20,7 +20,6 @@ import (
 	"github.com/spf13/cobra"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/confmap/xconfmap"
 	"go.opentelemetry.io/collector/otelcol"
 	"go.opentelemetry.io/otel/metric/noop"
 	nooptrace "go.opentelemetry.io/otel/trace/noop"
@@ -121,7 +120,7 @@ func setupConfig(ctx context.Context, set otelcol.CollectorSettings, configs []s
 		if err := sub.Unmarshal(cfg); err != nil {
 			return nil, fmt.Errorf("extensions::%s: %w", id, err)
 		}
-		if err := xconfmap.Validate(cfg); err != nil {
+		if err := confmap.Validate(cfg); err != nil {
 			return nil, fmt.Errorf("extensions::%s: %w", id, err)
 		}
 		return cfg, nil
