@@ -153,9 +153,18 @@ $(STOCK_BIN): $(BUILDER) testbed/stock/builder-config.yaml testbed/stock/ocb.go.
 	cp testbed/stock/ocb.go.sum $(STOCK_DIR)/go.sum
 	$(BUILDER) --config testbed/stock/builder-config.yaml
 
+# The lean stock contrib collector, the anchor to beat: testbed/stocklean.
+LEAN_DIR := $(BUILD_DIR)/stock-lean
+LEAN_BIN := $(LEAN_DIR)/otelcol-stock-lean
+
+$(LEAN_BIN): $(BUILDER) testbed/stocklean/builder-config.yaml testbed/stocklean/ocb.go.sum
+	@mkdir -p $(LEAN_DIR)
+	cp testbed/stocklean/ocb.go.sum $(LEAN_DIR)/go.sum
+	$(BUILDER) --config testbed/stocklean/builder-config.yaml
+
 .PHONY: bench-e2e
-bench-e2e: $(BIN) $(STOCK_BIN) ## otelcol-elemta and stock contrib side by side: lines per CPU-second and peak RSS.
-	$(GO) run ./testbed/benche2e --ours $(BIN) --stock $(STOCK_BIN) $(BENCH_E2E_FLAGS)
+bench-e2e: $(BIN) $(STOCK_BIN) $(LEAN_BIN) ## otelcol-elemta beside the lean and the stock contrib collectors: lines per CPU-second and per second, peak RSS, drains at 200 ms and 1 s.
+	$(GO) run ./testbed/benche2e --ours $(BIN) --stock $(STOCK_BIN) --lean $(LEAN_BIN) $(BENCH_E2E_FLAGS)
 
 .PHONY: testbed
 testbed: $(BIN) $(STOCK_BIN) ## Every testbed scenario, ours and stock side by side (about 30 minutes); prints the tables.

@@ -74,6 +74,18 @@ func (f flatDocuments) of(ld plog.Logs) plog.Logs {
 	return out
 }
 
+// madeDocuments reports whether ld holds documents already (made by of):
+// their scope names contrib's bodymap mapping mode.
+func madeDocuments(ld plog.Logs) bool {
+	for _, rl := range ld.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			v, ok := sl.Scope().Attributes().Get(attrMappingMode)
+			return ok && v.Str() == mappingBodyMap
+		}
+	}
+	return true // nothing to make
+}
+
 // document writes the document of lr into doc: its body the attributes,
 // @timestamp and message; its attributes what contrib's exporter routes
 // by (index and id).

@@ -126,7 +126,7 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 		return err
 	}
 
-	return exporterhelper.NewLogs(ctx, set, cfg, e.push,
+	helper, err := exporterhelper.NewLogs(ctx, set, cfg, e.push,
 		exporterhelper.WithStart(start),
 		exporterhelper.WithShutdown(shutdown),
 		exporterhelper.WithTimeout(cfg.TimeoutConfig),
@@ -135,6 +135,14 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 		// Documents are made in a batch of their own: the records are read only.
 		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
 	)
+	if err != nil {
+		return nil, err
+	}
+	documents := func(ld plog.Logs) plog.Logs { return ld }
+	if cfg.Document.Shape == ShapeFlat {
+		documents = e.documents.of
+	}
+	return newHeldDelivery(helper, documents), nil
 }
 
 // durableExporter sends each batch through contrib's exporter and decides,
@@ -159,7 +167,7 @@ func (e *durableExporter) push(ctx context.Context, ld plog.Logs) error {
 	if err := e.waitForSetup(ctx); err != nil {
 		return err
 	}
-	if e.shape == ShapeFlat {
+	if e.shape == ShapeFlat && !madeDocuments(ld) { // kept in a queue by an older release
 		ld = e.documents.of(ld)
 	}
 	err := e.send(ctx, ld)

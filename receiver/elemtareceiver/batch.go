@@ -21,19 +21,22 @@ type linesRead struct {
 }
 
 // lineBatch gathers the lines the file consumer reads until a batch is
-// full, then delivers it synchronously: reading waits meanwhile. The lines
-// are held raw and converted for each attempt, so that a refused batch is
-// sent again as it was read, not as a processor left it.
+// full, then hands it to the pipeline: one batch at a time, in the order
+// read, so that the processors see the lines as they were written. The
+// handing over waits while the bounds of what is in flight are reached.
+// The lines are held raw and converted for each attempt, so that a refused
+// batch is sent again as it was read, not as a processor left it.
 //
 // The file consumer saves its read positions (the checkpoint) after each
 // poll of the files, and it has moved each position past the lines it
-// handed over. checkpointAfterDelivery delivers what is gathered before any
-// checkpoint is written: a position in storage never runs ahead of what the
-// pipeline took. The log file is the durable copy of a line until then.
+// handed over. checkpointAfterDelivery hands over what is gathered and
+// waits until every batch in flight is delivered before any checkpoint is
+// written: a position in storage never runs ahead of what the backends
+// have. The log file is the durable copy of a line until then.
 type lineBatch struct {
 	maxLines int
 	maxBytes int
-	deliver  func(ctx context.Context, batch func(count bool) plog.Logs)
+	deliver  func(ctx context.Context, batch func(count bool) plog.Logs, lines, bytes int)
 	convert  func(reads []linesRead, count bool) plog.Logs
 
 	mu    sync.Mutex
@@ -104,9 +107,9 @@ func (b *lineBatch) flushLocked(ctx context.Context) {
 	if len(b.reads) == 0 {
 		return
 	}
-	reads := b.reads
+	reads, lines, bytes := b.reads, b.lines, b.bytes
 	b.reads, b.lines, b.bytes = nil, 0, 0
-	b.deliver(ctx, func(count bool) plog.Logs { return b.convert(reads, count) })
+	b.deliver(ctx, func(count bool) plog.Logs { return b.convert(reads, count) }, lines, bytes)
 }
 
 // checkpointAfterDelivery is the file consumer's persister: before it

@@ -54,6 +54,10 @@ type Config struct {
 	// Batch bounds the batches of lines handed to the pipeline (`batch`).
 	Batch BatchConfig `mapstructure:"batch"`
 
+	// InFlight bounds the batches handed to the pipeline and not yet
+	// delivered (`in_flight`): reading waits while the bounds are reached.
+	InFlight InFlightConfig `mapstructure:"in_flight"`
+
 	// RetryOnFailure paces the retries of a batch the pipeline refused
 	// (`retry_on_failure`); reading waits meanwhile. max_elapsed_time 0,
 	// the default, retries until the pipeline takes the batch.
@@ -67,6 +71,18 @@ type BatchConfig struct {
 	// MaxLines is the number of lines of a full batch (`batch::max_lines`).
 	MaxLines int `mapstructure:"max_lines"`
 	// MaxBytes is the size of the lines of a full batch (`batch::max_bytes`).
+	MaxBytes int `mapstructure:"max_bytes"`
+}
+
+// InFlightConfig bounds the batches in flight: handed to the pipeline, and
+// held by an exporter that answers once the backend has them
+// (durable_elasticsearch). Each keeps its lines in memory until then.
+type InFlightConfig struct {
+	// MaxBatches is the number of batches in flight at most
+	// (`in_flight::max_batches`); 1 sends one batch at a time.
+	MaxBatches int `mapstructure:"max_batches"`
+	// MaxBytes is the size of the lines in flight at most
+	// (`in_flight::max_bytes`); a single batch may exceed it.
 	MaxBytes int `mapstructure:"max_bytes"`
 }
 
@@ -125,6 +141,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Batch.MaxBytes <= 0 {
 		errs = append(errs, fmt.Errorf("batch::max_bytes: %d must be positive, for example 5242880 (5 MiB)", c.Batch.MaxBytes))
+	}
+	if c.InFlight.MaxBatches <= 0 {
+		errs = append(errs, fmt.Errorf("in_flight::max_batches: %d must be positive, for example 10 (1 sends one batch at a time)", c.InFlight.MaxBatches))
+	}
+	if c.InFlight.MaxBytes <= 0 {
+		errs = append(errs, fmt.Errorf("in_flight::max_bytes: %d must be positive, for example 33554432 (32 MiB)", c.InFlight.MaxBytes))
 	}
 	if !c.RetryOnFailure.Enabled {
 		errs = append(errs, errors.New("retry_on_failure::enabled is false: refused lines would be dropped; remove the key or set it to true"))

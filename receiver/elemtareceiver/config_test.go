@@ -37,6 +37,7 @@ func TestLoadConfig(t *testing.T) {
 				assert.Equal(t, time.Duration(0), cfg.RetryOnFailure.MaxElapsedTime, "never drop a refused batch")
 				assert.True(t, cfg.IncludeFileRecordOffset)
 				assert.Equal(t, []string{".1"}, cfg.RotatedCopies.Suffixes, "copytruncate copies are followed by default")
+				assert.Equal(t, InFlightConfig{MaxBatches: 10, MaxBytes: 32 << 20}, cfg.InFlight)
 			},
 		},
 		{
@@ -51,6 +52,7 @@ func TestLoadConfig(t *testing.T) {
 				require.NotNil(t, cfg.StorageID)
 				assert.Equal(t, component.MustNewID("file_storage"), *cfg.StorageID)
 				assert.Equal(t, BatchConfig{MaxLines: 500, MaxBytes: 1 << 20}, cfg.Batch)
+				assert.Equal(t, InFlightConfig{MaxBatches: 4, MaxBytes: 8 << 20}, cfg.InFlight)
 			},
 		},
 		{name: "bad_format", wantErr: `format: "syslog" is not a known input format; use "auto", "docker" or "cri"`},
@@ -60,6 +62,8 @@ func TestLoadConfig(t *testing.T) {
 		{name: "no_retry", wantErr: "retry_on_failure::enabled is false"},
 		{name: "bad_batch", wantErr: "batch::max_lines: 0 must be positive, for example 1000"},
 		{name: "bad_batch", wantErr: "batch::max_bytes: -1 must be positive"},
+		{name: "bad_in_flight", wantErr: "in_flight::max_batches: 0 must be positive, for example 10"},
+		{name: "bad_in_flight", wantErr: "in_flight::max_bytes: -1 must be positive"},
 		{
 			name: "dateext",
 			check: func(t *testing.T, cfg *Config) {

@@ -22,6 +22,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
 	"go.uber.org/zap"
 
+	"github.com/elemta/otelcol-elemta/internal/delivery"
 	"github.com/elemta/otelcol-elemta/internal/idlegc"
 	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/elemtalog"
 	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/metadata"
@@ -49,11 +50,12 @@ type logsReceiver struct {
 	telemetry *metadata.TelemetryBuilder
 	converter *converter
 
-	files   *fileconsumer.Manager
-	heads   *fileHeads
-	batch   *lineBatch
-	client  storage.Client
-	pending *pendingStore
+	files    *fileconsumer.Manager
+	heads    *fileHeads
+	batch    *lineBatch
+	inFlight *inFlight
+	client   storage.Client
+	pending  *pendingStore
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -88,6 +90,7 @@ func newLogsReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*l
 		converter: newConverter(newParser(loc), cfg, tb),
 	}
 	r.heads = newFileHeads(int(cfg.FingerprintSize), cfg.Compression != "", set.Logger)
+	r.inFlight = newInFlight(cfg.InFlight.MaxBatches, cfg.InFlight.MaxBytes, r.givenUp)
 	r.batch = &lineBatch{
 		maxLines: cfg.Batch.MaxLines,
 		maxBytes: cfg.Batch.MaxBytes,
@@ -145,6 +148,16 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 			defer cancel()
 		}
 		r.batch.flush(ctx)
+		if r.inFlight.wait(ctx) != nil {
+			// Stopping: a last bounded wait, then what is still in flight
+			// is saved, since the positions written next are past it.
+			final, cancel := context.WithTimeout(context.Background(), finalDeliveryTimeout)
+			_ = r.inFlight.wait(final)
+			cancel()
+			for _, o := range r.inFlight.unsettled() {
+				r.save(o.convert(false))
+			}
+		}
 		idlegc.Idle()
 	}}
 	// The lines a shutdown saved go first, then reading starts: the
@@ -197,6 +210,7 @@ func (r *logsReceiver) Shutdown(ctx context.Context) error {
 		r.reading = false
 	}
 	r.readingMu.Unlock()
+	r.inFlight.close()
 	if r.client != nil {
 		errs = append(errs, r.client.Close(ctx))
 	}
@@ -212,26 +226,43 @@ func (r *logsReceiver) emit(ctx context.Context, tokens [][]byte, fileAttrs map[
 	return nil
 }
 
-// deliver hands a batch to the pipeline, retrying until it is taken. When
-// the receiver is stopped first, the batch is saved in storage and
-// delivered after the next start. A consumer may change a batch it
-// refuses, so every attempt gets a batch converted afresh from the lines;
-// only the first is counted in the receiver's metrics.
-func (r *logsReceiver) deliver(ctx context.Context, convert func(count bool) plog.Logs) {
+// deliver hands a batch to the pipeline, retrying until it is taken, once
+// there is room for it among the batches in flight. An exporter may hold
+// the batch after taking it (internal/delivery): the batch stays in flight
+// until it is delivered. When the receiver is stopped first, the batch is
+// saved in storage and delivered after the next start. A consumer may
+// change a batch it refuses, so every attempt gets a batch converted afresh
+// from the lines; only the first is counted in the receiver's metrics.
+func (r *logsReceiver) deliver(ctx context.Context, convert func(count bool) plog.Logs, lines, bytes int) {
+	if err := r.inFlight.acquire(ctx, bytes); err != nil {
+		r.save(convert(true)) // stopping, with no room left in flight
+		return
+	}
 	first := true
 	batch := func() plog.Logs {
 		ld := convert(first)
 		first = false
 		return ld
 	}
-	err := r.consumeWithRetry(ctx, batch)
-	if err == nil || ctx.Err() == nil {
+	ticket, err := r.consumeWithRetry(ctx, batch)
+	switch {
+	case ticket != nil:
+		r.inFlight.track(ticket, bytes, func(bool) plog.Logs { return convert(false) }, lines)
+		return
+	case err == nil || ctx.Err() == nil: // dropped for good: logged and counted
+		r.inFlight.release(bytes)
 		return
 	}
-	ld := batch()
-	if saveErr := r.pending.save(ld); saveErr != nil {
+	r.inFlight.release(bytes)
+	r.save(batch())
+}
+
+// save keeps lines that were read but not delivered before a shutdown in
+// storage, for the next start.
+func (r *logsReceiver) save(ld plog.Logs) {
+	if err := r.pending.save(ld); err != nil {
 		r.set.Logger.Error("Lines not delivered before shutdown could not be saved; they are lost",
-			zap.Int("lines", ld.LogRecordCount()), zap.Error(saveErr))
+			zap.Int("lines", ld.LogRecordCount()), zap.Error(err))
 		r.telemetry.ReceiverElemtaLinesLost.Add(context.Background(), int64(ld.LogRecordCount()))
 		return
 	}
@@ -239,10 +270,24 @@ func (r *logsReceiver) deliver(ctx context.Context, convert func(count bool) plo
 		zap.Int("lines", ld.LogRecordCount()))
 }
 
-// consumeWithRetry returns nil once the pipeline took a batch, or the last
-// error when ctx ends first. A permanent error drops the batch: it is
-// logged and counted. batch returns a new copy of the batch for each attempt.
-func (r *logsReceiver) consumeWithRetry(ctx context.Context, batch func() plog.Logs) error {
+// givenUp is told of a batch an exporter held and released: with an error,
+// the exporter gave the batch up (refused for good, or its retries'
+// max_elapsed_time passed); the lines are counted as lost.
+func (r *logsReceiver) givenUp(o *outstanding) {
+	err := o.ticket.Err()
+	if err == nil {
+		return
+	}
+	r.set.Logger.Error("An exporter gave up lines it had taken; they are dropped", zap.Int("lines", o.lines), zap.Error(err))
+	r.telemetry.ReceiverElemtaLinesLost.Add(context.Background(), int64(o.lines))
+}
+
+// consumeWithRetry hands a batch to the pipeline and returns its ticket
+// once the pipeline took it, or the last error when ctx ends first. A
+// permanent error drops the batch: it is logged and counted, and neither a
+// ticket nor an error is returned. batch returns a new copy of the batch
+// for each attempt.
+func (r *logsReceiver) consumeWithRetry(ctx context.Context, batch func() plog.Logs) (*delivery.Ticket, error) {
 	bo := backoff.ExponentialBackOff{
 		InitialInterval:     r.cfg.RetryOnFailure.InitialInterval,
 		RandomizationFactor: r.cfg.RetryOnFailure.RandomizationFactor,
@@ -258,28 +303,30 @@ func (r *logsReceiver) consumeWithRetry(ctx context.Context, batch func() plog.L
 		ld := batch()
 		n := ld.LogRecordCount()
 		if n == 0 {
-			return nil
+			return nil, nil
 		}
+		ticket := delivery.NewTicket()
 		obsCtx := r.obsrecv.StartLogsOp(ctx)
-		err := r.next.ConsumeLogs(obsCtx, ld)
+		err := r.next.ConsumeLogs(delivery.WithTicket(obsCtx, ticket), ld)
 		r.obsrecv.EndLogsOp(obsCtx, metadata.Type.String(), n, err)
+		ticket.Close() // after a refusal, what an exporter still holds is sent again anyway
 		switch {
 		case err == nil:
-			return nil
+			return ticket, nil
 		case consumererror.IsPermanent(err):
 			r.set.Logger.Error("The pipeline refused lines for good; they are dropped", zap.Int("lines", n), zap.Error(err))
 			r.telemetry.ReceiverElemtaLinesLost.Add(context.Background(), int64(n))
-			return nil
+			return nil, nil
 		case !deadline.IsZero() && time.Now().After(deadline):
 			r.set.Logger.Error("retry_on_failure::max_elapsed_time passed; lines are dropped", zap.Int("lines", n), zap.Error(err))
 			r.telemetry.ReceiverElemtaLinesLost.Add(context.Background(), int64(n))
-			return nil
+			return nil, nil
 		}
 		wait := bo.NextBackOff()
 		r.set.Logger.Debug("The pipeline refused lines; retrying", zap.Int("lines", n), zap.Duration("interval", wait), zap.Error(err))
 		select {
 		case <-ctx.Done():
-			return err
+			return nil, err
 		case <-time.After(wait):
 		}
 	}
@@ -304,12 +351,27 @@ func (r *logsReceiver) replayPending(ctx context.Context, host component.Host) {
 			saved.CopyTo(ld)
 			return ld
 		}
-		if err := r.consumeWithRetry(ctx, copyOf); err != nil {
+		ticket, err := r.consumeWithRetry(ctx, copyOf)
+		if err != nil || !settledWithin(ctx, ticket) {
 			break // stopped again: the rest stays saved
 		}
 		delivered++
 	}
 	if err := r.pending.drop(delivered); err != nil {
 		r.set.Logger.Error("Delivered lines could not be removed from storage; they will be delivered again", zap.Error(err))
+	}
+}
+
+// settledWithin waits until an exporter that holds a batch has delivered
+// it, or ctx ends (false). A nil ticket is a batch dropped for good.
+func settledWithin(ctx context.Context, t *delivery.Ticket) bool {
+	if t == nil {
+		return true
+	}
+	select {
+	case <-t.Settled():
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }

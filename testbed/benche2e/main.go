@@ -1,13 +1,17 @@
-// Command benche2e runs otelcol-elemta and the stock contrib collector
-// (testbed/stock) on the same generated Elemta log into the same local
-// _bulk endpoint, one after the other in one run, and reports for each the
-// lines indexed per CPU-second of the collector process, its peak resident
-// memory (and how the largest sample of it splits between file pages and
-// anonymous memory), and both as ratios to stock contrib on its defaults.
+// Command benche2e runs otelcol-elemta and stock contrib collectors (the
+// lean one of testbed/stocklean, the anchor, and testbed/stock) on the
+// same generated Elemta log into the same local _bulk endpoint, one after
+// the other in one run, and reports for each the lines indexed per
+// CPU-second of the collector process, the lines indexed per second of
+// wall time, its peak resident memory (and how the largest sample of it
+// splits between file pages and anonymous memory), and ratios to the lean
+// stock collector on its defaults.
 //
-// Two loads: a burst (the whole file is there when the collector starts)
-// and a steady rate (lines appended at -rate per second while it runs).
-// `make bench-e2e` builds both collectors and runs it.
+// Loads: a burst (the whole file is there when the collector starts), a
+// steady rate (lines appended at -rate per second while it runs), and
+// drains (a backlog while every bulk request is answered after a delay,
+// as a loaded cluster answers). `make bench-e2e` builds the collectors and
+// runs it.
 package main
 
 import (
@@ -53,9 +57,15 @@ type result struct {
 
 func (r result) linesPerCPUSecond() float64 { return float64(r.lines) / r.cpu.Seconds() }
 
+// linesPerSecond is the rate of the lines' indexing, from the collector's
+// start to the last document.
+func (r result) linesPerSecond() float64 { return float64(r.lines) / r.wall.Seconds() }
+
 func main() {
 	ours := flag.String("ours", "bin/otelcol-elemta", "otelcol-elemta binary")
 	stock := flag.String("stock", "_build/stock/otelcol-stock", "stock contrib collector binary")
+	lean := flag.String("lean", "_build/stock-lean/otelcol-stock-lean", "lean stock contrib collector binary (the anchor)")
+	leanDir := flag.String("lean-configs", "testbed/stocklean", "directory of the lean stock collector's configurations")
 	dist := flag.String("dist", "distributions/otelcol-elemta", "directory of otelcol-elemta's config.yaml")
 	stockDir := flag.String("stock-configs", "testbed/stock", "directory of the stock collector's configurations")
 	here := flag.String("overlays", "testbed/benche2e", "directory of this command's config overlays")
@@ -66,7 +76,9 @@ func main() {
 	steady := flag.Duration("steady", 20*time.Second, "duration of the steady load")
 	oursExtra := flag.String("ours-extra", "", "more config files for otelcol-elemta, comma-separated (a pprof overlay, say)")
 	only := flag.String("only", "", "run only the collectors whose name contains this")
-	loadsFlag := flag.String("loads", "burst,steady", "loads to run: burst, steady or both")
+	loadsFlag := flag.String("loads", "burst,steady,drain", "loads to run: burst, steady, drain")
+	drainLines := flag.Int("drain-lines", 200000, "lines of the backlog each drain starts with")
+	drainDelays := flag.String("drain-delays", "200ms,1s", "how long Elasticsearch takes to answer each bulk request, one drain each")
 	rounds := flag.Int("rounds", 3, "runs of each collector on each load; the median counts")
 	flag.Parse()
 
@@ -76,6 +88,8 @@ func main() {
 	}
 	setups := []setup{
 		{name: "otelcol-elemta, default config (durable)", binary: *ours, configs: []string{filepath.Join(*dist, "config.yaml")}, env: loadgen.OursEnv},
+		{name: "lean stock contrib, defaults", binary: *lean, configs: []string{filepath.Join(*leanDir, "config.yaml")}, env: loadgen.LeanEnv},
+		{name: "lean stock contrib, tuned for durability", binary: *lean, configs: []string{filepath.Join(*leanDir, "config-durable.yaml")}, env: loadgen.LeanEnv},
 		{name: "stock contrib, defaults", binary: *stock, configs: []string{filepath.Join(*stockDir, "default.yaml")}, env: loadgen.StockEnv},
 		{name: "stock contrib, tuned for durability", binary: *stock, configs: []string{filepath.Join(*stockDir, "default.yaml"), filepath.Join(*stockDir, "durable.yaml")}, env: loadgen.StockEnv},
 		{name: "otelcol-elemta, persistent queue (a second copy)", binary: *ours, configs: []string{filepath.Join(*dist, "config.yaml"), filepath.Join(*here, "persistent_queue.yaml")}, env: loadgen.OursEnv},
@@ -83,16 +97,25 @@ func main() {
 	if *oursExtra != "" {
 		setups[0].configs = append(setups[0].configs, strings.Split(*oursExtra, ",")...)
 	}
-	loads := []struct {
+	type load struct {
 		name string
 		run  func(s setup) (result, error)
-	}{
-		{fmt.Sprintf("burst of %d lines", *burst), func(s setup) (result, error) { return runBurst(s, input, *burst) }},
+	}
+	loads := []load{
+		{fmt.Sprintf("burst of %d lines", *burst), func(s setup) (result, error) { return runBurst(s, input, *burst, 0) }},
 		{fmt.Sprintf("steady %d lines/s for %s", *rate, *steady), func(s setup) (result, error) { return runSteady(s, input, *rate, *steady) }},
+	}
+	for _, d := range strings.Split(*drainDelays, ",") {
+		delay, err := time.ParseDuration(strings.TrimSpace(d))
+		if err != nil {
+			fail(fmt.Errorf("-drain-delays: %w", err))
+		}
+		loads = append(loads, load{fmt.Sprintf("drain %d lines, answers in %s", *drainLines, delay),
+			func(s setup) (result, error) { return runBurst(s, input, *drainLines, delay) }})
 	}
 
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "load\tcollector\tlines\tCPU s\tlines/CPU-s\tpeak RSS MiB\tof it: files + anon MiB\tvs stock: lines/CPU-s\tvs stock: RSS\t")
+	fmt.Fprintln(w, "load\tcollector\tlines\tCPU s\tlines/CPU-s\tlines/s\tpeak RSS MiB\tof it: files + anon MiB\tvs lean: lines/CPU-s\tvs lean: lines/s\tvs lean: RSS\t")
 	for _, load := range loads {
 		if !strings.Contains(*loadsFlag, strings.Fields(load.name)[0]) {
 			continue
@@ -114,7 +137,7 @@ func main() {
 				runs[i] = append(runs[i], r)
 			}
 		}
-		base := result{lines: 1, cpu: time.Second, peakRSS: 1}
+		base := result{lines: 1, cpu: time.Second, peakRSS: 1, wall: time.Second}
 		if len(runs[1]) > 0 {
 			base = median(runs[1])
 		}
@@ -123,9 +146,9 @@ func main() {
 				continue
 			}
 			r := median(runs[i])
-			fmt.Fprintf(w, "%s\t%s\t%d\t%.2f\t%.0f\t%d\t%d + %d\t%.2f×\t%.2f×\t\n", load.name, s.name, r.lines, r.cpu.Seconds(),
-				r.linesPerCPUSecond(), r.peakRSS>>20, r.atPeak.file>>20, r.atPeak.anon>>20,
-				r.linesPerCPUSecond()/base.linesPerCPUSecond(), float64(r.peakRSS)/float64(base.peakRSS))
+			fmt.Fprintf(w, "%s\t%s\t%d\t%.2f\t%.0f\t%.0f\t%d\t%d + %d\t%.2f×\t%.2f×\t%.2f×\t\n", load.name, s.name, r.lines, r.cpu.Seconds(),
+				r.linesPerCPUSecond(), r.linesPerSecond(), r.peakRSS>>20, r.atPeak.file>>20, r.atPeak.anon>>20,
+				r.linesPerCPUSecond()/base.linesPerCPUSecond(), r.linesPerSecond()/base.linesPerSecond(), float64(r.peakRSS)/float64(base.peakRSS))
 		}
 	}
 	_ = w.Flush()
@@ -239,7 +262,9 @@ func runDir() (dir, logFile string, err error) {
 	return dir, logFile, nil
 }
 
-func runBurst(s setup, input []string, n int) (result, error) {
+// runBurst writes n lines, then runs the collector until they are indexed,
+// every bulk request answered after delay.
+func runBurst(s setup, input []string, n int, delay time.Duration) (result, error) {
 	dir, logFile, err := runDir()
 	if err != nil {
 		return result{}, err
@@ -255,7 +280,7 @@ func runBurst(s setup, input []string, n int) (result, error) {
 	if err := f.Close(); err != nil {
 		return result{}, err
 	}
-	return run(s, dir, n, nil)
+	return run(s, dir, n, nil, delay)
 }
 
 func runSteady(s setup, input []string, rate int, d time.Duration) (result, error) {
@@ -284,15 +309,16 @@ func runSteady(s setup, input []string, rate int, d time.Duration) (result, erro
 		}
 		return nil
 	}
-	return run(s, dir, n, writer)
+	return run(s, dir, n, writer, 0)
 }
 
 // run starts the collector on dir/logs/*.log, runs write (if any) while
 // it runs, waits until n documents are indexed, stops it and reads its
-// resource usage.
-func run(s setup, dir string, n int, write func() error) (result, error) {
+// resource usage. Elasticsearch answers each bulk request after delay.
+func run(s setup, dir string, n int, write func() error, delay time.Duration) (result, error) {
 	es := esdouble.New()
 	defer es.Close()
+	es.SetDelay(delay)
 	storage := filepath.Join(dir, "storage")
 	if err := os.MkdirAll(storage, 0o750); err != nil {
 		return result{}, err

@@ -179,3 +179,31 @@ func TestKilledDuringDeliveryThenRotated(t *testing.T) {
 		})
 	}
 }
+
+// TestKilledWithBatchesInFlight: Elasticsearch answers each bulk request
+// after 50 to 600 ms, so the batches in flight are answered out of order;
+// the collector is killed mid-file. The read position never passed a batch
+// not yet answered: the next run sends what was not acknowledged in order,
+// and what was indexed already replaces itself.
+func TestKilledWithBatchesInFlight(t *testing.T) {
+	es := esdouble.New()
+	defer es.Close()
+	es.SetDelayBetween(50*time.Millisecond, 600*time.Millisecond)
+	logDir, storage := t.TempDir(), t.TempDir()
+	env := defaultEnv(logDir, storage, es.URL())
+	config := filepath.Join(distDir(t), "config.yaml")
+	lines := numberedLines("message_delivery answered out of order", 30000)
+	appendLines(t, filepath.Join(logDir, "elemta.log"), lines)
+
+	first := startCollector(t, env, config)
+	require.Eventually(t, func() bool { return len(es.Documents()) >= 8000 }, 90*time.Second, 10*time.Millisecond)
+	first.kill(t)
+	require.Less(t, len(es.Documents()), len(lines), "killed before the end")
+	assert.Greater(t, es.MaxConcurrentBulks(), 1, "several batches were in flight")
+
+	es.SetDelay(0)
+	second := startCollector(t, env, config)
+	requireEachOnce(t, es, lines)
+	second.stop(t)
+	assert.Len(t, es.Documents(), len(lines), "no line under a second id")
+}

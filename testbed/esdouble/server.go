@@ -23,6 +23,7 @@ import (
 	"log"
 	"maps"
 	"math/big"
+	mathrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -71,6 +72,9 @@ type Server struct {
 	maxBulk       int   // bulk bodies larger than this (uncompressed) get a 413
 	dropNext      int
 	delay         time.Duration
+	delaySpread   time.Duration // each response waits delay plus up to this much more
+	bulksServing  int           // _bulk requests being served now
+	maxBulks      int           // the most _bulk requests served at once
 	rejectItems   func(Document) bool
 	rejectAs      int // per-item status of a rejected document
 	rejected      int
@@ -216,9 +220,25 @@ func (s *Server) DropNextConnections(n int) {
 
 // SetDelay delays every response by d.
 func (s *Server) SetDelay(d time.Duration) {
+	s.SetDelayBetween(d, d)
+}
+
+// MaxConcurrentBulks is the most _bulk requests the double served at once.
+func (s *Server) MaxConcurrentBulks() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.delay = d
+	return s.maxBulks
+}
+
+// SetDelayBetween delays each response by a time drawn between least and
+// most. Elasticsearch answers the bulk requests it serves at once
+// independently, each when its shards have written it (the write thread
+// pool, "Thread pools" in the Elasticsearch reference): concurrent requests
+// are answered in any order, and a loaded cluster takes 100-1,000 ms.
+func (s *Server) SetDelayBetween(least, most time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay, s.delaySpread = least, max(0, most-least)
 }
 
 // RejectItems makes every bulk item for which reject returns true fail with
@@ -290,8 +310,22 @@ func (s *Server) Rejected() int {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasSuffix(r.URL.Path, "/_bulk") {
+		s.mu.Lock()
+		s.bulksServing++
+		s.maxBulks = max(s.maxBulks, s.bulksServing)
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			s.bulksServing--
+			s.mu.Unlock()
+		}()
+	}
 	s.mu.Lock()
 	delay := s.delay
+	if s.delaySpread > 0 {
+		delay += mathrand.N(s.delaySpread)
+	}
 	drop := s.dropNext > 0
 	if drop {
 		s.dropNext--

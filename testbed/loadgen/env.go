@@ -20,3 +20,9 @@ func OursEnv(logs, storage, endpoint string) []string {
 func StockEnv(logs, storage, endpoint string) []string {
 	return []string{"BENCH_LOG_PATHS=" + logs, "BENCH_STORAGE=" + storage, "ELASTICSEARCH_ENDPOINT=" + endpoint}
 }
+
+// LeanEnv is the environment of the lean stock contrib collector on
+// testbed/stocklean's configurations.
+func LeanEnv(logs, storage, endpoint string) []string {
+	return []string{"ELEMTA_LOG_PATHS=" + logs, "OTELCOL_ELEMTA_STORAGE=" + storage, "ELASTICSEARCH_ENDPOINT=" + endpoint}
+}

@@ -1,0 +1,66 @@
+package durableelasticsearchexporter // import "github.com/elemta/otelcol-elemta/exporter/durableelasticsearchexporter"
+
+import (
+	"context"
+	"sync"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/elemta/otelcol-elemta/internal/delivery"
+)
+
+// heldDelivery lets a caller keep several batches in flight: a batch handed
+// over with a delivery ticket (the elemta receiver's) is made into
+// documents at once, in the caller's order, then sent on its own goroutine
+// while ConsumeLogs returns; the ticket is released once Elasticsearch has
+// every document, or they are dead-lettered, or the exporter stops. A batch
+// without a ticket is delivered before ConsumeLogs returns.
+//
+// The caller bounds what is in flight (the receiver's in_flight settings);
+// each batch in flight is one bulk request at a time, retried as
+// retry_on_failure says.
+type heldDelivery struct {
+	exporter.Logs // exporterhelper's: timeout, retries, the optional queue, then push
+	documents     func(plog.Logs) plog.Logs
+
+	sendCtx context.Context // ends at shutdown: sends in flight give up
+	stop    context.CancelFunc
+	sending sync.WaitGroup
+}
+
+func newHeldDelivery(helper exporter.Logs, documents func(plog.Logs) plog.Logs) *heldDelivery {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &heldDelivery{Logs: helper, documents: documents, sendCtx: ctx, stop: cancel}
+}
+
+func (h *heldDelivery) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	docs := h.documents(ld)
+	ticket, ok := delivery.FromContext(ctx)
+	if !ok {
+		return h.Logs.ConsumeLogs(ctx, docs)
+	}
+	release, ok := ticket.Hold()
+	if !ok {
+		return h.Logs.ConsumeLogs(ctx, docs)
+	}
+	h.sending.Add(1)
+	go func() {
+		defer h.sending.Done()
+		release(h.Logs.ConsumeLogs(h.sendCtx, docs))
+	}()
+	return nil
+}
+
+// Shutdown ends the sends in flight (their tickets are released with the
+// reason: the receiver, stopped first, saved their lines), then the rest.
+func (h *heldDelivery) Shutdown(ctx context.Context) error {
+	h.stop()
+	h.sending.Wait()
+	return h.Logs.Shutdown(ctx)
+}
+
+func (h *heldDelivery) Start(ctx context.Context, host component.Host) error {
+	return h.Logs.Start(ctx, host)
+}

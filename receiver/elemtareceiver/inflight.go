@@ -1,0 +1,152 @@
+package elemtareceiver // import "github.com/elemta/otelcol-elemta/receiver/elemtareceiver"
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/elemta/otelcol-elemta/internal/delivery"
+)
+
+// inFlight bounds the batches handed to the pipeline whose delivery is not
+// settled yet: at most maxBatches, holding at most maxBytes of lines (one
+// batch may exceed it alone). Each keeps its lines until it is settled, so
+// that a batch still in flight at shutdown can be saved.
+//
+// The read positions are saved only when nothing is in flight (wait): a
+// position never passes a line whose delivery is not settled, however the
+// exporters' answers are ordered.
+type inFlight struct {
+	maxBatches int
+	maxBytes   int
+	settle     func(*outstanding) // called once a tracked batch is settled
+
+	mu      sync.Mutex
+	batches int
+	bytes   int
+	tracked []*outstanding
+	changed chan struct{} // closed, and replaced, whenever room is given back
+	closed  chan struct{} // the receiver stopped: answers are no longer awaited
+	once    sync.Once
+}
+
+// outstanding is a batch handed over whose delivery an exporter holds.
+type outstanding struct {
+	ticket  *delivery.Ticket
+	size    int
+	lines   int
+	convert func(count bool) plog.Logs
+	saved   bool // saved in storage at shutdown; guarded by inFlight.mu
+}
+
+func newInFlight(maxBatches, maxBytes int, settle func(*outstanding)) *inFlight {
+	return &inFlight{maxBatches: maxBatches, maxBytes: maxBytes, settle: settle, changed: make(chan struct{}), closed: make(chan struct{})}
+}
+
+// acquire reserves room for a batch of size bytes, waiting while the
+// bounds are reached. It returns ctx's error if ctx ends first.
+func (w *inFlight) acquire(ctx context.Context, size int) error {
+	return w.until(ctx, func() bool {
+		if w.batches > 0 && (w.batches >= w.maxBatches || w.bytes+size > w.maxBytes) {
+			return false
+		}
+		w.batches++
+		w.bytes += size
+		return true
+	})
+}
+
+// until waits until done, called under the lock each time room is given
+// back, returns true; or returns ctx's error if ctx ends first.
+func (w *inFlight) until(ctx context.Context, done func() bool) error {
+	for {
+		w.mu.Lock()
+		if done() {
+			w.mu.Unlock()
+			return nil
+		}
+		changed := w.changed
+		w.mu.Unlock()
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// release gives back the room of a batch that is not tracked: delivered
+// before ConsumeLogs returned, dropped, or saved.
+func (w *inFlight) release(size int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.giveBack(size)
+}
+
+func (w *inFlight) giveBack(size int) {
+	w.batches--
+	w.bytes -= size
+	close(w.changed)
+	w.changed = make(chan struct{})
+}
+
+// track follows a batch whose ticket an exporter may still hold: its room
+// is given back once the ticket is settled.
+func (w *inFlight) track(t *delivery.Ticket, size int, convert func(count bool) plog.Logs, lines int) {
+	select {
+	case <-t.Settled():
+		if t.Err() == nil { // delivered before ConsumeLogs returned
+			w.release(size)
+			return
+		}
+	default:
+	}
+	o := &outstanding{ticket: t, size: size, lines: lines, convert: convert}
+	w.mu.Lock()
+	w.tracked = append(w.tracked, o)
+	w.mu.Unlock()
+	go func() {
+		select {
+		case <-t.Settled():
+		case <-w.closed: // stopped: the batch was saved (unsettled)
+			return
+		}
+		w.mu.Lock()
+		if o.saved { // its room was given back when it was saved
+			w.mu.Unlock()
+			return
+		}
+		w.tracked = slices.DeleteFunc(w.tracked, func(x *outstanding) bool { return x == o })
+		w.giveBack(o.size)
+		w.mu.Unlock()
+		w.settle(o)
+	}()
+}
+
+// wait returns once nothing is in flight, or with ctx's error.
+func (w *inFlight) wait(ctx context.Context) error {
+	return w.until(ctx, func() bool { return w.batches == 0 })
+}
+
+// unsettled returns the batches still in flight and stops tracking them:
+// at shutdown they are saved in storage, their room is given back, and
+// their late answers are ignored.
+func (w *inFlight) unsettled() []*outstanding {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := w.tracked
+	w.tracked = nil
+	for _, o := range out {
+		o.saved = true
+		w.giveBack(o.size)
+	}
+	return out
+}
+
+// close stops awaiting the answers of the batches still in flight, once
+// the receiver has saved them (unsettled).
+func (w *inFlight) close() {
+	w.once.Do(func() { close(w.closed) })
+}
