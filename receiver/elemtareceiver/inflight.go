@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/plog"
 
@@ -11,19 +12,20 @@ import (
 )
 
 // inFlight bounds the batches handed to the pipeline whose delivery is not
-// settled yet: at most maxBatches, holding at most maxBytes of lines (one
-// batch may exceed it alone). Each keeps its lines until it is settled, so
-// that a batch still in flight at shutdown can be saved.
+// settled yet: as many as the backend's answers show room for (pace), at
+// most maxBatches, holding at most maxBytes of lines (one batch may exceed
+// it alone). Each keeps its lines until it is settled, so that a batch
+// still in flight at shutdown can be saved.
 //
 // The read positions are saved only when nothing is in flight (wait): a
 // position never passes a line whose delivery is not settled, however the
 // exporters' answers are ordered.
 type inFlight struct {
-	maxBatches int
-	maxBytes   int
-	settle     func(*outstanding) // called once a tracked batch is settled
+	maxBytes int
+	settle   func(*outstanding) // called once a tracked batch is settled
 
 	mu      sync.Mutex
+	pace    pace
 	batches int
 	bytes   int
 	tracked []*outstanding
@@ -35,6 +37,7 @@ type inFlight struct {
 // outstanding is a batch handed over whose delivery an exporter holds.
 type outstanding struct {
 	ticket  *delivery.Ticket
+	since   time.Time // handed over
 	size    int
 	lines   int
 	convert func(count bool) plog.Logs
@@ -42,14 +45,17 @@ type outstanding struct {
 }
 
 func newInFlight(maxBatches, maxBytes int, settle func(*outstanding)) *inFlight {
-	return &inFlight{maxBatches: maxBatches, maxBytes: maxBytes, settle: settle, changed: make(chan struct{}), closed: make(chan struct{})}
+	return &inFlight{
+		maxBytes: maxBytes, settle: settle, pace: newPace(maxBatches),
+		changed: make(chan struct{}), closed: make(chan struct{}),
+	}
 }
 
 // acquire reserves room for a batch of size bytes, waiting while the
 // bounds are reached. It returns ctx's error if ctx ends first.
 func (w *inFlight) acquire(ctx context.Context, size int) error {
 	return w.until(ctx, func() bool {
-		if w.batches > 0 && (w.batches >= w.maxBatches || w.bytes+size > w.maxBytes) {
+		if w.batches > 0 && (w.batches >= w.pace.limit || w.bytes+size > w.maxBytes) {
 			return false
 		}
 		w.batches++
@@ -103,7 +109,7 @@ func (w *inFlight) track(t *delivery.Ticket, size int, convert func(count bool) 
 		}
 	default:
 	}
-	o := &outstanding{ticket: t, size: size, lines: lines, convert: convert}
+	o := &outstanding{ticket: t, since: time.Now(), size: size, lines: lines, convert: convert}
 	w.mu.Lock()
 	w.tracked = append(w.tracked, o)
 	w.mu.Unlock()
@@ -119,6 +125,9 @@ func (w *inFlight) track(t *delivery.Ticket, size int, convert func(count bool) 
 			return
 		}
 		w.tracked = slices.DeleteFunc(w.tracked, func(x *outstanding) bool { return x == o })
+		if t.Err() == nil {
+			w.pace.answered(time.Since(o.since))
+		}
 		w.giveBack(o.size)
 		w.mu.Unlock()
 		w.settle(o)

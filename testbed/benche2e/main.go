@@ -53,6 +53,8 @@ type result struct {
 	// split into file pages (its binary's, mostly) and anonymous memory.
 	atPeak residentSample
 	wall   time.Duration
+	// bulks is the most bulk requests Elasticsearch served at once.
+	bulks int
 }
 
 func (r result) linesPerCPUSecond() float64 { return float64(r.lines) / r.cpu.Seconds() }
@@ -75,7 +77,7 @@ func main() {
 	rate := flag.Int("rate", 5000, "lines per second of the steady load")
 	steady := flag.Duration("steady", 20*time.Second, "duration of the steady load")
 	oursExtra := flag.String("ours-extra", "", "more config files for otelcol-elemta, comma-separated (a pprof overlay, say)")
-	only := flag.String("only", "", "run only the collectors whose name contains this")
+	only := flag.String("only", "", "run only the collectors whose name contains one of these, comma-separated")
 	loadsFlag := flag.String("loads", "burst,steady,drain", "loads to run: burst, steady, drain")
 	drainLines := flag.Int("drain-lines", 200000, "lines of the backlog each drain starts with")
 	drainDelays := flag.String("drain-delays", "200ms,1s", "how long Elasticsearch takes to answer each bulk request, one drain each")
@@ -125,15 +127,15 @@ func main() {
 		runs := make([][]result, len(setups))
 		for range *rounds {
 			for i, s := range setups {
-				if !strings.Contains(s.name, *only) {
+				if !selected(s.name, *only) {
 					continue
 				}
 				r, err := load.run(s)
 				if err != nil {
 					fail(fmt.Errorf("%s, %s: %w", load.name, s.name, err))
 				}
-				fmt.Fprintf(os.Stderr, "%s, %s: %d lines, CPU %.2fs, wall %.1fs, peak RSS %d MiB (files %d + anon %d)\n",
-					load.name, s.name, r.lines, r.cpu.Seconds(), r.wall.Seconds(), r.peakRSS>>20, r.atPeak.file>>20, r.atPeak.anon>>20)
+				fmt.Fprintf(os.Stderr, "%s, %s: %d lines, CPU %.2fs, wall %.1fs, peak RSS %d MiB (files %d + anon %d), at most %d bulk requests at once\n",
+					load.name, s.name, r.lines, r.cpu.Seconds(), r.wall.Seconds(), r.peakRSS>>20, r.atPeak.file>>20, r.atPeak.anon>>20, r.bulks)
 				runs[i] = append(runs[i], r)
 			}
 		}
@@ -152,6 +154,17 @@ func main() {
 		}
 	}
 	_ = w.Flush()
+}
+
+// selected reports whether a collector's name contains one of the
+// comma-separated parts of only (all are selected when only is empty).
+func selected(name, only string) bool {
+	for part := range strings.SplitSeq(only, ",") {
+		if strings.Contains(name, strings.TrimSpace(part)) {
+			return true
+		}
+	}
+	return false
 }
 
 // median is the run of median CPU time, with the median peak RSS (and
@@ -318,7 +331,8 @@ func runSteady(s setup, input []string, rate int, d time.Duration) (result, erro
 func run(s setup, dir string, n int, write func() error, delay time.Duration) (result, error) {
 	es := esdouble.New()
 	defer es.Close()
-	es.SetDelay(delay)
+	es.SetBulkDelay(delay)
+	es.SetLean(true) // documents are counted: the double keeps little of each, alike for every collector
 	storage := filepath.Join(dir, "storage")
 	if err := os.MkdirAll(storage, 0o750); err != nil {
 		return result{}, err
@@ -396,6 +410,7 @@ func run(s setup, dir string, n int, write func() error, delay time.Duration) (r
 		peakRSS: peak,
 		atPeak:  atPeak,
 		wall:    wall,
+		bulks:   es.MaxConcurrentBulks(),
 	}, nil
 }
 

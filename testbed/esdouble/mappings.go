@@ -15,6 +15,20 @@ type mapping struct {
 	ignoreMalformed bool
 }
 
+// mappingOf returns the mapping of an index: the one its template gave it
+// when its first document created it. Elasticsearch applies index
+// templates only when an index is created; a template changed later
+// shapes the indices created after ("Index templates" in the Elasticsearch
+// reference). The caller holds s.mu.
+func (s *Server) mappingOf(index string) *mapping {
+	if m, ok := s.indexMappings[index]; ok {
+		return m
+	}
+	m := s.mappingFor(index)
+	s.indexMappings[index] = m
+	return m
+}
+
 // mappingFor returns the mapping of the highest-priority template whose
 // index_patterns match index; nil when none does. The caller holds s.mu.
 func (s *Server) mappingFor(index string) *mapping {

@@ -73,6 +73,7 @@ type Server struct {
 	dropNext      int
 	delay         time.Duration
 	delaySpread   time.Duration // each response waits delay plus up to this much more
+	bulkDelay     time.Duration // _bulk responses wait this much more
 	bulksServing  int           // _bulk requests being served now
 	maxBulks      int           // the most _bulk requests served at once
 	rejectItems   func(Document) bool
@@ -81,6 +82,7 @@ type Server struct {
 	outcomes      map[string]int // "action/result" -> documents
 	policies      map[string]*asset
 	templates     map[string]*asset
+	indexMappings map[string]*mapping // by index, fixed when its first document created it
 	slm           map[string]*asset
 	repositories  map[string]map[string]any
 	auth          string // the Authorization header every request must carry; "" for none
@@ -96,7 +98,7 @@ func New() *Server {
 
 func newServer() *Server {
 	return &Server{
-		byID: map[string]int{}, outcomes: map[string]int{},
+		byID: map[string]int{}, outcomes: map[string]int{}, indexMappings: map[string]*mapping{},
 		policies: map[string]*asset{}, templates: map[string]*asset{},
 		slm: map[string]*asset{}, repositories: map[string]map[string]any{},
 	}
@@ -223,6 +225,15 @@ func (s *Server) SetDelay(d time.Duration) {
 	s.SetDelayBetween(d, d)
 }
 
+// SetBulkDelay delays every _bulk response by d (on top of SetDelay's):
+// a cluster busy indexing answers its bulk requests slowly and the rest
+// (templates, policies, health) as usual.
+func (s *Server) SetBulkDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bulkDelay = d
+}
+
 // MaxConcurrentBulks is the most _bulk requests the double served at once.
 func (s *Server) MaxConcurrentBulks() int {
 	s.mu.Lock()
@@ -312,6 +323,7 @@ func (s *Server) Rejected() int {
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasSuffix(r.URL.Path, "/_bulk") {
 		s.mu.Lock()
+		wait := s.bulkDelay
 		s.bulksServing++
 		s.maxBulks = max(s.maxBulks, s.bulksServing)
 		s.mu.Unlock()
@@ -320,6 +332,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			s.bulksServing--
 			s.mu.Unlock()
 		}()
+		if wait > 0 {
+			select {
+			case <-time.After(wait):
+			case <-r.Context().Done():
+				return
+			}
+		}
 	}
 	s.mu.Lock()
 	delay := s.delay
@@ -439,11 +458,70 @@ type bulkAction struct {
 	id    string
 }
 
+// bulkOp is one action of a bulk body with its parsed source.
+type bulkOp struct {
+	action   bulkAction
+	source   map[string]any
+	parseErr error // the source is not a JSON object: this item fails
+}
+
+// leanSource is what a lean double keeps of a document.
+type leanSource struct {
+	Message   any `json:"message"`
+	EventType any `json:"event_type"`
+	Body      any `json:"body"`
+}
+
+// parseBulk reads a bulk body; a malformed body is answered as a whole
+// with status and the fault's body. lean reads of each source only what a
+// lean double keeps.
+func parseBulk(body []byte, defaultIndex string, lean bool) (ops []bulkOp, status int, fault map[string]any) {
+	sc := bufio.NewScanner(bytes.NewReader(body))
+	sc.Buffer(make([]byte, 0, 64*1024), 64<<20)
+	for sc.Scan() {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		action, err := parseAction(line, defaultIndex)
+		if err != nil {
+			return nil, http.StatusBadRequest, errorBody("illegal_argument_exception", err.Error())
+		}
+		if !sc.Scan() {
+			return nil, http.StatusBadRequest, errorBody("illegal_argument_exception", "bulk action without a source line")
+		}
+		op := bulkOp{action: action}
+		if lean {
+			var src leanSource
+			op.parseErr = json.Unmarshal(sc.Bytes(), &src)
+			op.source = map[string]any{"message": src.Message, "event_type": src.EventType}
+			if src.Body != nil {
+				op.source["body"] = src.Body
+			}
+		} else {
+			op.parseErr = json.Unmarshal(sc.Bytes(), &op.source)
+		}
+		ops = append(ops, op)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, http.StatusBadRequest, errorBody("parse_exception", err.Error())
+	}
+	return ops, 0, nil
+}
+
 func (s *Server) bulk(r *http.Request) (int, any) {
 	body, err := readBody(r)
 	if err != nil {
 		return http.StatusBadRequest, errorBody("parse_exception", err.Error())
 	}
+	// Elasticsearch parses the bulk requests it serves at once in parallel,
+	// on its write thread pool ("Thread pools" in the Elasticsearch
+	// reference); the double parses before it takes its lock likewise.
+	defaultIndex := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), "/_bulk")
+	s.mu.Lock()
+	lean := s.lean
+	s.mu.Unlock()
+	ops, status, fault := parseBulk(body, defaultIndex, lean)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -458,45 +536,30 @@ func (s *Server) bulk(r *http.Request) (int, any) {
 	if s.maxBulk > 0 && len(body) > s.maxBulk {
 		return http.StatusRequestEntityTooLarge, faultBody(http.StatusRequestEntityTooLarge)
 	}
+	if fault != nil {
+		return status, fault
+	}
 
-	defaultIndex := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), "/_bulk")
-	var items []any
+	items := make([]any, 0, len(ops))
 	hasErrors := false
-	sc := bufio.NewScanner(bytes.NewReader(body))
-	sc.Buffer(make([]byte, 0, 64*1024), 64<<20)
-	for sc.Scan() {
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 {
-			continue
-		}
-		action, err := parseAction(line, defaultIndex)
-		if err != nil {
-			return http.StatusBadRequest, errorBody("illegal_argument_exception", err.Error())
-		}
-		if !sc.Scan() {
-			return http.StatusBadRequest, errorBody("illegal_argument_exception", "bulk action without a source line")
-		}
-		var source map[string]any
-		if err := json.Unmarshal(sc.Bytes(), &source); err != nil {
-			items = append(items, itemResult(action, http.StatusBadRequest, "", errorBody("mapper_parsing_exception", err.Error())["error"]))
+	for _, op := range ops {
+		if op.parseErr != nil {
+			items = append(items, itemResult(op.action, http.StatusBadRequest, "", errorBody("mapper_parsing_exception", op.parseErr.Error())["error"]))
 			hasErrors = true
 			continue
 		}
-		item, outcome, failed := s.store(action, source)
-		s.outcomes[action.name+"/"+outcome]++
+		item, outcome, failed := s.store(op.action, op.source)
+		s.outcomes[op.action.name+"/"+outcome]++
 		items = append(items, item)
 		hasErrors = hasErrors || failed
 	}
-	if err := sc.Err(); err != nil {
-		return http.StatusBadRequest, errorBody("parse_exception", err.Error())
-	}
-	if s.docsPerSecond > 0 {
+	if rate := s.docsPerSecond; rate > 0 {
 		// As a cluster that indexes so many documents a second: the answer
 		// comes once the batch's share of time has passed, one batch at a
 		// time, so that parallel requests do not add up.
 		s.mu.Unlock()
 		s.throttle.Lock()
-		time.Sleep(time.Duration(len(items)) * time.Second / time.Duration(s.docsPerSecond))
+		time.Sleep(time.Duration(len(items)) * time.Second / time.Duration(rate))
 		s.throttle.Unlock()
 		s.mu.Lock()
 	}
@@ -533,7 +596,7 @@ func (s *Server) store(action bulkAction, source map[string]any) (item any, outc
 		s.nextAutoID++
 		action.id = "auto-" + strconv.Itoa(s.nextAutoID)
 	}
-	if s.lean {
+	if s.lean { // already cut down by parseBulk, unless it was parsed before SetLean
 		source = map[string]any{"message": Message(Document{Source: source}), "event_type": source["event_type"]}
 	}
 	doc := Document{Index: action.index, ID: action.id, Source: source, Arrived: time.Now()}
@@ -547,7 +610,7 @@ func (s *Server) store(action bulkAction, source map[string]any) (item any, outc
 			"type": typ, "reason": "injected rejection",
 		}), "rejected", true
 	}
-	if m := s.mappingFor(action.index); m != nil {
+	if m := s.mappingOf(action.index); m != nil {
 		aliases, malformed := m.check(source)
 		if len(aliases) > 0 {
 			return itemResult(action, http.StatusBadRequest, "", map[string]any{
