@@ -60,9 +60,8 @@ func (h *holdingExporter) consume(ctx context.Context, ld plog.Logs) error {
 }
 
 // answer releases held batches chosen by pick (an index into the held
-// ones), as long as it returns one; it reports how many it released.
-func (h *holdingExporter) answer(pick func(heldIDs []int) int) int {
-	n := 0
+// ones), as long as it returns one.
+func (h *holdingExporter) answer(pick func(heldIDs []int) int) {
 	for {
 		h.mu.Lock()
 		i := -1
@@ -71,14 +70,13 @@ func (h *holdingExporter) answer(pick func(heldIDs []int) int) int {
 		}
 		if i < 0 {
 			h.mu.Unlock()
-			return n
+			return
 		}
 		release := h.held[i]
 		h.held = append(h.held[:i], h.held[i+1:]...)
 		h.heldIDs = append(h.heldIDs[:i], h.heldIDs[i+1:]...)
 		h.mu.Unlock()
 		release(nil)
-		n++
 	}
 }
 

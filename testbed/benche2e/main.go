@@ -112,8 +112,10 @@ func main() {
 		if err != nil {
 			fail(fmt.Errorf("-drain-delays: %w", err))
 		}
-		loads = append(loads, load{fmt.Sprintf("drain %d lines, answers in %s", *drainLines, delay),
-			func(s setup) (result, error) { return runBurst(s, input, *drainLines, delay) }})
+		loads = append(loads, load{
+			fmt.Sprintf("drain %d lines, answers in %s", *drainLines, delay),
+			func(s setup) (result, error) { return runBurst(s, input, *drainLines, delay) },
+		})
 	}
 
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)

@@ -343,7 +343,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	delay := s.delay
 	if s.delaySpread > 0 {
-		delay += mathrand.N(s.delaySpread)
+		delay += mathrand.N(s.delaySpread) //nolint:gosec // the jitter of a test double's answers, no secret
 	}
 	drop := s.dropNext > 0
 	if drop {
