@@ -179,25 +179,30 @@ func (e *durableExporter) push(ctx context.Context, ld plog.Logs) error {
 	return err
 }
 
-// setupWait is how long watchSetup waits for the Elasticsearch setup
-// between two reports of what it waits for.
+// setupWait is how long a batch waits for the Elasticsearch setup before
+// the wait counts as a failed attempt: logged, reported, retried.
 const setupWait = time.Second
 
 // waitForSetup holds a batch until the elemtasetup extension (when there
 // is one) has installed the index template and the ILM policy, so that no
-// daily index is created with dynamic mappings before them. The batch goes
-// as soon as the setup is done; meanwhile watchSetup reports the wait (log
-// line, component status, health). It returns ctx's error if the attempt
-// ends first (its timeout, a shutdown): the batch is retried or kept.
+// daily index is created with dynamic mappings before them.
 func (e *durableExporter) waitForSetup(ctx context.Context) error {
 	if e.setup == nil || e.setupDone.Load() {
 		return nil
 	}
-	if err := e.setup.ElasticsearchReady(ctx); err != nil {
-		return errors.Join(e.setupPending(), err)
+	waitCtx, cancel := context.WithTimeout(ctx, setupWait)
+	defer cancel()
+	err := e.setup.ElasticsearchReady(waitCtx)
+	if err == nil {
+		e.setupDone.Store(true)
+		return nil
 	}
-	e.setupDone.Store(true)
-	return nil
+	if ctx.Err() != nil {
+		return err
+	}
+	de := e.setupPending()
+	e.state.observe(de)
+	return de
 }
 
 // watchSetup reports, while no batch waits, what a batch would wait for:

@@ -272,7 +272,8 @@ func (r *logsReceiver) save(ld plog.Logs) {
 
 // givenUp is told of a batch an exporter held and released: with an error,
 // the exporter gave the batch up (refused for good, or its retries'
-// max_elapsed_time passed); the lines are counted as lost.
+// max_elapsed_time passed); the lines are logged and counted as lost.
+// Without one, it was delivered: nothing to say.
 func (r *logsReceiver) givenUp(o *outstanding) {
 	err := o.ticket.Err()
 	if err == nil {
@@ -354,6 +355,9 @@ func (r *logsReceiver) replayPending(ctx context.Context, host component.Host) {
 		ticket, err := r.consumeWithRetry(ctx, copyOf)
 		if err != nil || !settledWithin(ctx, ticket) {
 			break // stopped again: the rest stays saved
+		}
+		if ticket != nil {
+			r.givenUp(&outstanding{ticket: ticket, lines: saved.LogRecordCount()})
 		}
 		delivered++
 	}

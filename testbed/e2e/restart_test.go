@@ -76,6 +76,7 @@ func TestKilledWhileDelivering(t *testing.T) {
 	es := esdouble.New()
 	defer es.Close()
 	es.SetDelay(200 * time.Millisecond)
+	es.SetDocumentsPerSecond(5000) // the file takes seconds: the kill comes mid-file
 	logDir, storage := t.TempDir(), t.TempDir()
 	env := defaultEnv(logDir, storage, es.URL())
 	config := filepath.Join(distDir(t), "config.yaml")
@@ -89,6 +90,7 @@ func TestKilledWhileDelivering(t *testing.T) {
 	require.Less(t, before, len(lines), "killed before the end")
 
 	es.SetDelay(0)
+	es.SetDocumentsPerSecond(0)
 	second := startCollector(t, env, config)
 	requireEachOnce(t, es, lines)
 	second.stop(t)
@@ -161,6 +163,7 @@ func TestKilledDuringDeliveryThenRotated(t *testing.T) {
 
 			es.FailBulk(0)
 			es.SetDelay(300 * time.Millisecond)
+			es.SetDocumentsPerSecond(10000) // the file takes seconds: the kill comes mid-file
 			delivering := startCollector(t, env, config)
 			require.Eventually(t, func() bool { return len(es.Documents()) >= 5000 }, 90*time.Second, 20*time.Millisecond)
 			delivering.kill(t)
@@ -171,6 +174,7 @@ func TestKilledDuringDeliveryThenRotated(t *testing.T) {
 			after := numberedLines("written to the new file", 500)
 			appendLines(t, log, after)
 			es.SetDelay(0)
+			es.SetDocumentsPerSecond(0)
 			last := startCollector(t, env, config)
 			requireEachOnce(t, es, append(lines, after...))
 			last.stop(t)
@@ -189,6 +193,7 @@ func TestKilledWithBatchesInFlight(t *testing.T) {
 	es := esdouble.New()
 	defer es.Close()
 	es.SetDelayBetween(50*time.Millisecond, 600*time.Millisecond)
+	es.SetDocumentsPerSecond(10000) // the file takes seconds: the kill comes mid-file
 	logDir, storage := t.TempDir(), t.TempDir()
 	env := defaultEnv(logDir, storage, es.URL())
 	config := filepath.Join(distDir(t), "config.yaml")
@@ -202,6 +207,7 @@ func TestKilledWithBatchesInFlight(t *testing.T) {
 	assert.Greater(t, es.MaxConcurrentBulks(), 1, "several batches were in flight")
 
 	es.SetDelay(0)
+	es.SetDocumentsPerSecond(0)
 	second := startCollector(t, env, config)
 	requireEachOnce(t, es, lines)
 	second.stop(t)

@@ -519,9 +519,18 @@ func (s *Server) bulk(r *http.Request) (int, any) {
 	// reference); the double parses before it takes its lock likewise.
 	defaultIndex := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), "/_bulk")
 	s.mu.Lock()
-	lean := s.lean
+	lean, rate := s.lean, s.docsPerSecond
 	s.mu.Unlock()
 	ops, status, fault := parseBulk(body, defaultIndex, lean)
+	if rate > 0 {
+		// As a cluster that indexes so many documents a second: a batch's
+		// documents are indexed, and answered, once its share of time has
+		// passed, one batch at a time, so that parallel requests do not
+		// add up.
+		s.throttle.Lock()
+		time.Sleep(time.Duration(len(ops)) * time.Second / time.Duration(rate))
+		s.throttle.Unlock()
+	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -552,16 +561,6 @@ func (s *Server) bulk(r *http.Request) (int, any) {
 		s.outcomes[op.action.name+"/"+outcome]++
 		items = append(items, item)
 		hasErrors = hasErrors || failed
-	}
-	if rate := s.docsPerSecond; rate > 0 {
-		// As a cluster that indexes so many documents a second: the answer
-		// comes once the batch's share of time has passed, one batch at a
-		// time, so that parallel requests do not add up.
-		s.mu.Unlock()
-		s.throttle.Lock()
-		time.Sleep(time.Duration(len(items)) * time.Second / time.Duration(rate))
-		s.throttle.Unlock()
-		s.mu.Lock()
 	}
 	return http.StatusOK, map[string]any{"took": 1, "errors": hasErrors, "items": items}
 }
