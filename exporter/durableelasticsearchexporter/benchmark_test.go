@@ -55,7 +55,10 @@ func BenchmarkInspect(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer func() { _ = store.close() }()
-	refused := newRefusedDocuments(retriedStatuses, zap.NewNop(), tb)
+	refused, err := newRefusedDocuments(retriedStatuses, zap.NewNop(), tb)
+	if err != nil {
+		b.Fatal(err)
+	}
 	refused.store = store
 
 	b.Run("createToIndex", func(b *testing.B) {

@@ -46,9 +46,13 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 	// The middleware sees every bulk request and its answer. It rewrites
 	// the actions of the uncompressed body, then compresses it as contrib's
 	// exporter would have.
+	refused, err := newRefusedDocuments(innerCfg.Retry.RetryOnStatus, set.Logger, tb)
+	if err != nil {
+		return nil, fmt.Errorf("refused documents: %w", err)
+	}
 	middleware := &bulkMiddleware{
 		rewrite: cfg.BulkAction == BulkActionIndex,
-		refused: newRefusedDocuments(innerCfg.Retry.RetryOnStatus, set.Logger, tb),
+		refused: refused,
 	}
 	if innerCfg.Compression == configcompression.TypeGzip {
 		middleware.gzip, middleware.gzipLevel = true, int(innerCfg.CompressionParams.Level)

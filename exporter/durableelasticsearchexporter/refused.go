@@ -32,9 +32,12 @@ type refusedDocuments struct {
 	recent    *lru.Cache[string, struct{}]
 }
 
-func newRefusedDocuments(retried []int, logger *zap.Logger, tb *metadata.TelemetryBuilder) *refusedDocuments {
-	recent, _ := lru.New[string, struct{}](recentDeadLetters) // fails only for a size <= 0
-	return &refusedDocuments{retried: retried, logger: logger, telemetry: tb, recent: recent}
+func newRefusedDocuments(retried []int, logger *zap.Logger, tb *metadata.TelemetryBuilder) (*refusedDocuments, error) {
+	recent, err := lru.New[string, struct{}](recentDeadLetters)
+	if err != nil {
+		return nil, err
+	}
+	return &refusedDocuments{retried: retried, logger: logger, telemetry: tb, recent: recent}, nil
 }
 
 var errorField = []byte(`"error"`)

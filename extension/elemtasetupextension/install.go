@@ -219,10 +219,15 @@ func (c *client) do(ctx context.Context, method, path string, body any) (map[str
 	if err != nil {
 		return nil, status, err
 	}
+	// An error's body may be anything (a proxy's HTML page): its reason is
+	// then the raw text. A success must be JSON.
 	var answer map[string]any
-	_ = json.Unmarshal(data, &answer)
+	jsonErr := json.Unmarshal(data, &answer)
 	if status >= 300 && status != http.StatusNotFound {
 		return answer, status, &httpError{method: method, path: path, status: status, reason: reasonOf(answer, data)}
+	}
+	if jsonErr != nil && status < 300 && len(bytes.TrimSpace(data)) > 0 {
+		return nil, status, fmt.Errorf("%s %s: Elasticsearch answered %d with a body that is not JSON: %w", method, path, status, jsonErr)
 	}
 	return answer, status, nil
 }
@@ -262,7 +267,11 @@ func (c *client) ensure(ctx context.Context, a asset, overwrite bool) (string, e
 	}
 	meta := a.marksOf(installed)
 	version, _ := meta["version"].(float64)
-	changed := meta["fingerprint"] != fingerprint(a.unmarked(installed))
+	shown, err := fingerprint(a.unmarked(installed))
+	if err != nil {
+		return "", fmt.Errorf("%s %s: %w", a.kind, a.name, err)
+	}
+	changed := meta["fingerprint"] != shown
 	var outcome string
 	switch {
 	case overwrite:
@@ -295,17 +304,22 @@ func (c *client) put(ctx context.Context, a asset) error {
 	if !ok {
 		return fmt.Errorf("%s %s: not found right after it was written", a.kind, a.name)
 	}
-	meta["fingerprint"] = fingerprint(a.unmarked(shown))
+	if meta["fingerprint"], err = fingerprint(a.unmarked(shown)); err != nil {
+		return fmt.Errorf("%s %s: %w", a.kind, a.name, err)
+	}
 	_, _, err = c.do(ctx, http.MethodPut, a.api, a.wrap(a.withMarks(a.content, meta)))
 	return err
 }
 
 // fingerprint hashes an asset's content, without its marks, in canonical
 // JSON (sorted keys).
-func fingerprint(unmarked map[string]any) string {
-	data, _ := json.Marshal(unmarked)
+func fingerprint(unmarked map[string]any) (string, error) {
+	data, err := json.Marshal(unmarked)
+	if err != nil {
+		return "", fmt.Errorf("fingerprint: %w", err)
+	}
 	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:16])
+	return hex.EncodeToString(sum[:16]), nil
 }
 
 // ilmPolicy is the ILM policy with the configured retention.

@@ -120,8 +120,12 @@ func (k *kibanaClient) request(ctx context.Context, method, path, contentType st
 	if err != nil {
 		return nil, status, err
 	}
+	// An error's body may be anything (a proxy's HTML page); a success
+	// must be JSON.
 	var answer map[string]any
-	_ = json.Unmarshal(data, &answer)
+	if err := json.Unmarshal(data, &answer); err != nil && status < 300 && len(bytes.TrimSpace(data)) > 0 {
+		return nil, status, fmt.Errorf("%s %s: Kibana answered %d with a body that is not JSON: %w", method, path, status, err)
+	}
 	return answer, status, nil
 }
 
@@ -325,7 +329,9 @@ func (k *kibanaClient) export(ctx context.Context, objects []kibanaObject, w io.
 	}
 	if status != http.StatusOK {
 		var answer map[string]any
-		_ = json.Unmarshal(data, &answer)
+		if json.Unmarshal(data, &answer) != nil { // not JSON (a proxy's page): its text says why
+			answer = map[string]any{"message": strings.TrimSpace(string(data))}
+		}
 		if err := k.refusal(status, answer); err != nil {
 			return 0, err
 		}

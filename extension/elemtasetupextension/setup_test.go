@@ -3,6 +3,8 @@ package elemtasetupextension
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -256,4 +258,27 @@ func TestBackups(t *testing.T) {
 	second := startSetup(t, es.URL(), componenttest.NewNopHost(), backup)
 	waitReady(t, second)
 	assert.Equal(t, before, puts(es), "a restart writes nothing")
+}
+
+// TestAnswersThatAreNotJSON: something other than Elasticsearch answers at
+// the endpoint with a page (a proxy's login page, say). The setup says so,
+// in the error it logs, instead of taking the page for an empty answer.
+func TestAnswersThatAreNotJSON(t *testing.T) {
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<html><body>Please sign in</body></html>"))
+	}))
+	defer page.Close()
+	s := startSetup(t, page.URL, componenttest.NewNopHost(), nil)
+	require.Eventually(t, func() bool {
+		for _, e := range s.logs.All() {
+			if err, ok := e.ContextMap()["error"].(string); ok && strings.Contains(err, "answered 200 with a body that is not JSON") {
+				return true
+			}
+		}
+		return false
+	}, 10*time.Second, 10*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	assert.ErrorIs(t, s.Extension.(readiness.Elasticsearch).ElasticsearchReady(ctx), context.DeadlineExceeded, "documents wait: nothing was installed")
 }

@@ -41,14 +41,6 @@ var messageStatusByMessage = map[string]string{
 	"message_rejection": vocabulary.MessageRejected,
 }
 
-// smtpVerbs are the verbs a command's line is labelled with; any other
-// is "other", so that a client cannot add label values.
-var smtpVerbs = map[string]bool{
-	"HELO": true, "EHLO": true, "LHLO": true, "MAIL": true, "RCPT": true, "DATA": true,
-	"BDAT": true, "RSET": true, "NOOP": true, "QUIT": true, "VRFY": true, "EXPN": true,
-	"HELP": true, "AUTH": true, "STARTTLS": true, "ETRN": true, "TURN": true, "XCLIENT": true,
-}
-
 // authMechanisms are the SASL mechanisms an attempt is labelled with.
 var authMechanisms = map[string]bool{
 	"PLAIN": true, "LOGIN": true, "CRAM-MD5": true, "DIGEST-MD5": true, "XOAUTH2": true,
@@ -62,12 +54,8 @@ const trackedMessages = 50_000
 // receptions remembers when messages were received, by message id.
 type receptions = lru.Cache[string, pcommon.Timestamp]
 
-func newReceptions() *receptions {
-	c, err := lru.New[string, pcommon.Timestamp](trackedMessages)
-	if err != nil {
-		panic(err) // only for a size below one
-	}
-	return c
+func newReceptions() (*receptions, error) {
+	return lru.New[string, pcommon.Timestamp](trackedMessages)
 }
 
 // measure adds the metric attribute of the event a line is the one line
@@ -86,7 +74,7 @@ func (p *smtpEventProcessor) measure(attrs pcommon.Map, lr plog.LogRecord, r *re
 		s.flow == vocabulary.FlowRejection && oldText(r.format):
 		attrs.PutStr(vocabulary.AttrRejectionClass, rejectionClass(firstOf(r.response, r.errorText, r.message)))
 	case r.eventType == vocabulary.EventAuthentication && r.message == msgAuthentication:
-		attrs.PutStr(vocabulary.AttrAuthMechanism, bounded(strings.ToUpper(strings.TrimSpace(r.authMethod)), authMechanisms))
+		attrs.PutStr(vocabulary.AttrAuthMechanism, bounded(strings.ToUpper(strings.TrimSpace(r.authMethod)), func(m string) bool { return authMechanisms[m] }))
 	case r.message == msgTLSEstablished:
 		p.putTLS(attrs, r, vocabulary.OutcomeSuccess)
 	case r.message == msgTLSFailed:
@@ -207,16 +195,16 @@ func between(from, to string) (float64, bool) {
 func smtpVerb(command string) string {
 	verb, _, _ := strings.Cut(strings.TrimSpace(command), " ")
 	verb, _, _ = strings.Cut(verb, ":")
-	return bounded(strings.ToUpper(verb), smtpVerbs)
+	return bounded(strings.ToUpper(verb), vocabulary.IsSMTPVerb)
 }
 
-// bounded returns v when known has it, "unknown" when v is empty and
+// bounded returns v when it is known, "unknown" when v is empty and
 // "other" otherwise.
-func bounded(v string, known map[string]bool) string {
+func bounded(v string, known func(string) bool) string {
 	switch {
 	case v == "":
 		return vocabulary.ValueUnknown
-	case known[v]:
+	case known(v):
 		return v
 	}
 	return vocabulary.ValueOther

@@ -43,13 +43,17 @@ func newSMTPEventProcessor(set processor.Settings, cfg *Config) (*smtpEventProce
 	if err != nil {
 		return nil, fmt.Errorf("host name for record ids: %w", err)
 	}
+	receptions, err := newReceptions()
+	if err != nil {
+		return nil, fmt.Errorf("reception times: %w", err)
+	}
 	ctx := context.Background()
 	p := &smtpEventProcessor{
 		cfg:        cfg,
 		set:        set,
 		telemetry:  tb,
 		host:       host,
-		receptions: newReceptions(),
+		receptions: receptions,
 		privacy: privacy{key: []byte(cfg.Privacy.HashKey), modes: map[string]string{
 			"sender": cfg.Privacy.Sender, "recipient": cfg.Privacy.Recipient, "subject": cfg.Privacy.Subject,
 		}, failedLogin: cfg.Privacy.FailedLoginUsername},
@@ -57,9 +61,12 @@ func newSMTPEventProcessor(set processor.Settings, cfg *Config) (*smtpEventProce
 	for o, name := range geoOutcomeNames {
 		p.geoResult[o] = metric.WithAttributeSet(attribute.NewSet(attribute.String("result", name)))
 	}
-	p.sessions = newSessionTable(cfg.Session.MaxSessions, cfg.Session.TTL,
+	p.sessions, err = newSessionTable(cfg.Session.MaxSessions, cfg.Session.TTL,
 		func() { tb.ProcessorSmtpeventSessionEvictions.Add(ctx, 1) },
 		func(d int64) { tb.ProcessorSmtpeventSessions.Add(ctx, d) })
+	if err != nil {
+		return nil, fmt.Errorf("session::max_sessions: %w", err)
+	}
 	return p, nil
 }
 

@@ -285,7 +285,8 @@ func TestPrivacy(t *testing.T) {
 func TestSessionTableIsBounded(t *testing.T) {
 	var evicted int
 	var size int64
-	table := newSessionTable(2, time.Minute, func() { evicted++ }, func(d int64) { size += d })
+	table, err := newSessionTable(2, time.Minute, func() { evicted++ }, func(d int64) { size += d })
+	require.NoError(t, err)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	table.now = func() time.Time { return now }
 	for _, id := range []string{"a", "b", "c"} {

@@ -1,6 +1,7 @@
 package smtpeventprocessor // import "github.com/elemta/otelcol-elemta/processor/smtpeventprocessor"
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -193,7 +194,7 @@ func (r *record) readRecipients(list pcommon.Slice) {
 		if it.Type() != pcommon.ValueTypeStr {
 			continue
 		}
-		if d := domainOf(lowerInPlace(it)); d != "" && !contains(r.recipientDomains, d) {
+		if d := domainOf(lowerInPlace(it)); d != "" && !slices.Contains(r.recipientDomains, d) {
 			r.recipientDomains = append(r.recipientDomains, d)
 		}
 	}
@@ -256,13 +257,4 @@ func domainOf(addr string) string {
 		return addr[i+1:]
 	}
 	return ""
-}
-
-func contains(list []string, s string) bool {
-	for _, l := range list {
-		if l == s {
-			return true
-		}
-	}
-	return false
 }

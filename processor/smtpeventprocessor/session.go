@@ -43,11 +43,13 @@ type sessionTable struct {
 	onSize  func(delta int64)
 }
 
-func newSessionTable(maxSessions int, ttl time.Duration, onEvict func(), onSize func(int64)) *sessionTable {
+// newSessionTable returns a table of at most maxSessions sessions; an
+// error for a size below one (which Config.Validate refuses first).
+func newSessionTable(maxSessions int, ttl time.Duration, onEvict func(), onSize func(int64)) (*sessionTable, error) {
 	t := &sessionTable{ttl: ttl, byKey: map[sessionKey]*session{}, now: time.Now, onEvict: onEvict, onSize: onSize}
-	// Fails only for a size <= 0, which Config.Validate refuses.
-	t.lru, _ = lru.NewWithEvict(maxSessions, func(s *session, _ struct{}) { t.forget(s) })
-	return t
+	var err error
+	t.lru, err = lru.NewWithEvict(maxSessions, func(s *session, _ struct{}) { t.forget(s) })
+	return t, err
 }
 
 // with runs fn on the session known by any of keys, created if none is,

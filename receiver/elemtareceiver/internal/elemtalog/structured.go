@@ -209,13 +209,6 @@ func addCommand(attrs pcommon.Map, line string) {
 	}
 }
 
-// smtpVerbs are the commands an SMTP client sends.
-var smtpVerbs = map[string]bool{
-	"HELO": true, "EHLO": true, "LHLO": true, "MAIL": true, "RCPT": true, "DATA": true, "BDAT": true,
-	"RSET": true, "NOOP": true, "QUIT": true, "VRFY": true, "EXPN": true, "HELP": true,
-	"STARTTLS": true, "AUTH": true, "ETRN": true, "TURN": true, "ATRN": true,
-}
-
 // splitCommand splits "rcpt TO:<a@b> NOTIFY=NEVER\x0D\x0A" into
 // ("RCPT TO", "<a@b> NOTIFY=NEVER", "a@b"). Elemta writes the line end as
 // the literal text \x0D\x0A in some messages and as CR LF in others.
@@ -235,7 +228,7 @@ func splitCommand(line string) (cmd, data, addr string) {
 		data = strings.TrimSpace(after)
 		return cmd, data, angleAddress(data)
 	}
-	if !smtpVerbs[verb] {
+	if !vocabulary.IsSMTPVerb(verb) {
 		return "", "", ""
 	}
 	return verb, strings.TrimSpace(rest), ""
