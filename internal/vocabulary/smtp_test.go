@@ -11,8 +11,14 @@ func TestIsSMTPVerb(t *testing.T) {
 		verb string
 		want bool
 	}{
-		{"EHLO", true}, {"RCPT", true}, {"STARTTLS", true}, {"ATRN", true}, {"XCLIENT", true},
-		{"ehlo", false}, {"GET", false}, {"", false},
+		{"EHLO", true},
+		{"RCPT", true},
+		{"STARTTLS", true},
+		{"ATRN", true},
+		{"XCLIENT", true},
+		{"ehlo", false},
+		{"GET", false},
+		{"", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.verb, func(t *testing.T) { assert.Equal(t, tt.want, IsSMTPVerb(tt.verb)) })
