@@ -3,7 +3,6 @@ package smtpeventprocessor // import "github.com/elemta/otelcol-elemta/processor
 import (
 	"context"
 	"fmt"
-	"net/netip"
 	"os"
 
 	"go.opentelemetry.io/collector/component"
@@ -210,66 +209,5 @@ func tell(s *session, attrs pcommon.Map, r *record) {
 	}
 	if s.hasTLS && !r.hasTLS {
 		attrs.PutBool(vocabulary.AttrTLSActive, s.tls)
-	}
-}
-
-// locate adds where an address is (geoKey) and who routes it (asKey), and
-// returns its country's ISO code ("" when unknown). Private, loopback and
-// reserved addresses are skipped without a trace.
-func (p *smtpEventProcessor) locate(attrs pcommon.Map, text, geoKey, asKey string, b *batch) (countryISO string) {
-	if text == "" {
-		return ""
-	}
-	addr, err := netip.ParseAddr(text)
-	if err != nil {
-		return ""
-	}
-	addr = addr.Unmap()
-	if !routable(addr) {
-		b.geo[geoSkipped]++
-		return ""
-	}
-	info, hit, err := p.geo.lookup(addr)
-	if hit {
-		b.geo[geoCacheHit]++
-	} else {
-		b.geo[geoCacheMiss]++
-	}
-	switch {
-	case err != nil:
-		b.geo[geoError]++
-		return ""
-	case !info.found:
-		b.geo[geoNotFound]++
-		return ""
-	}
-	b.geo[geoFound]++
-	if info.countryISO != "" || info.city != "" || info.hasLocation {
-		geo := attrs.PutEmptyMap(geoKey)
-		geo.EnsureCapacity(7)
-		putNonEmpty(geo, "country_iso_code", info.countryISO)
-		putNonEmpty(geo, "country_name", info.countryName)
-		putNonEmpty(geo, "region_iso_code", info.regionISO)
-		putNonEmpty(geo, "region_name", info.regionName)
-		putNonEmpty(geo, "city_name", info.city)
-		putNonEmpty(geo, "timezone", info.timezone)
-		if info.hasLocation {
-			loc := geo.PutEmptyMap("location")
-			loc.PutDouble("lat", info.lat)
-			loc.PutDouble("lon", info.lon)
-		}
-	}
-	if info.asNumber != 0 {
-		as := attrs.PutEmptyMap(asKey)
-		as.EnsureCapacity(2)
-		as.PutInt("number", int64(info.asNumber))
-		putNonEmpty(as, "organization.name", info.asOrg)
-	}
-	return info.countryISO
-}
-
-func putNonEmpty(m pcommon.Map, k, v string) {
-	if v != "" {
-		m.PutStr(k, v)
 	}
 }
