@@ -1,7 +1,7 @@
-// Package otelcolelemta_test holds the shipped configurations to the names
-// the components write: a renamed attribute must not silently empty a
-// metric of the default configuration or an overlay.
-package otelcolelemta_test
+// Package shipped_test holds the configurations the distribution ships to
+// the names the components write: a renamed attribute must not silently
+// empty a metric of the default configuration or an overlay.
+package shipped_test
 
 import (
 	"go/ast"
@@ -24,7 +24,7 @@ import (
 func vocabularyNames(t *testing.T) map[string]bool {
 	t.Helper()
 	fset := token.NewFileSet()
-	files, err := filepath.Glob(filepath.Join("..", "..", "internal", "vocabulary", "*.go"))
+	files, err := filepath.Glob(filepath.Join("..", "..", "..", "internal", "vocabulary", "*.go"))
 	require.NoError(t, err)
 	names := map[string]bool{}
 	for _, path := range files {
@@ -81,9 +81,9 @@ var ottlAttribute = regexp.MustCompile(`log\.attributes\["([^"]+)"\]`)
 // configurations' metrics label by or read is a name of internal/vocabulary.
 func TestShippedConfigsUseTheVocabulary(t *testing.T) {
 	names := vocabularyNames(t)
-	configs, err := filepath.Glob("*.yaml")
+	configs, err := filepath.Glob(filepath.Join("..", "*.yaml"))
 	require.NoError(t, err)
-	overlays, err := filepath.Glob(filepath.Join("examples", "*.yaml"))
+	overlays, err := filepath.Glob(filepath.Join("..", "examples", "*.yaml"))
 	require.NoError(t, err)
 	checked := 0
 	for _, path := range append(configs, overlays...) {
