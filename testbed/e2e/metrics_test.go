@@ -20,7 +20,7 @@ import (
 // samples and the real INFO run of Elemta committed with the tests.
 func metricLines(t *testing.T) []string {
 	t.Helper()
-	return append(sampleLines(t), records(t, filepath.Join(samplesDir(t), "elemta", "elemta-json-info.log"))...)
+	return append(sampleLines(t), records(t, filepath.Join(samplesDir(t), "elemta", "elemta-json-info.log.gz"))...)
 }
 
 // smtpCounts is what the SMTP metrics must say of a set of lines, counted

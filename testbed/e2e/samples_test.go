@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -53,12 +56,27 @@ func indexed(line string) string {
 
 type fileLine struct{ file, line string }
 
+// readSample reads a log file, decompressing it when it is gzip (the larger
+// samples are committed as .log.gz).
+func readSample(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	if !strings.HasSuffix(path, ".gz") {
+		return data
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	require.NoError(t, err)
+	data, err = io.ReadAll(zr)
+	require.NoError(t, err)
+	return data
+}
+
 // records splits a log file the way Elemta's lines are records: a line with
 // the continuation lines (starting with a space or tab) that follow it.
 func records(t *testing.T, path string) []string {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
+	data := readSample(t, path)
 	var out []string
 	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
 		line = strings.TrimSuffix(line, "\r")
@@ -89,11 +107,13 @@ func TestRealSamplesArrive(t *testing.T) {
 
 	files, err := filepath.Glob(filepath.Join(samples, "elemta", "*.log"))
 	require.NoError(t, err)
-	files = append(files, filepath.Join(samples, "seed-lines.log"))
+	compressed, err := filepath.Glob(filepath.Join(samples, "elemta", "*.log.gz"))
+	require.NoError(t, err)
+	require.Len(t, compressed, 4, "the larger samples, gzip-compressed")
+	files = append(append(files, compressed...), filepath.Join(samples, "seed-lines.log"))
 	for _, src := range files {
-		name := filepath.Base(src)
-		data, err := os.ReadFile(src)
-		require.NoError(t, err)
+		name := strings.TrimSuffix(filepath.Base(src), ".gz")
+		data := readSample(t, src)
 		// Files are told apart by a fingerprint of their first bytes, which
 		// is how a renamed or copied file is recognised after rotation; some
 		// sample files start alike (stdout repeats the JSON file) or are
