@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync"
 
-	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/pdata/plog"
 
@@ -59,8 +58,4 @@ func (h *heldDelivery) Shutdown(ctx context.Context) error {
 	h.stop()
 	h.sending.Wait()
 	return h.Logs.Shutdown(ctx)
-}
-
-func (h *heldDelivery) Start(ctx context.Context, host component.Host) error {
-	return h.Logs.Start(ctx, host)
 }

@@ -22,7 +22,7 @@ import (
 // exporters' answers are ordered.
 type inFlight struct {
 	maxBytes int
-	settle   func(*outstanding) // called once a tracked batch is settled
+	gaveUp   func(lines int, err error) // told of a tracked batch an exporter gave up
 
 	mu      sync.Mutex
 	pace    pace
@@ -36,17 +36,17 @@ type inFlight struct {
 
 // outstanding is a batch handed over whose delivery an exporter holds.
 type outstanding struct {
-	ticket  *delivery.Ticket
-	since   time.Time // handed over
-	size    int
-	lines   int
-	convert func(count bool) plog.Logs
-	saved   bool // saved in storage at shutdown; guarded by inFlight.mu
+	ticket *delivery.Ticket
+	since  time.Time // handed over
+	size   int
+	lines  int
+	batch  func() plog.Logs // the batch again, converted from its lines
+	saved  bool             // saved in storage at shutdown; guarded by inFlight.mu
 }
 
-func newInFlight(maxBatches, maxBytes int, settle func(*outstanding)) *inFlight {
+func newInFlight(maxBatches, maxBytes int, gaveUp func(lines int, err error)) *inFlight {
 	return &inFlight{
-		maxBytes: maxBytes, settle: settle, pace: newPace(maxBatches),
+		maxBytes: maxBytes, gaveUp: gaveUp, pace: newPace(maxBatches),
 		changed: make(chan struct{}), closed: make(chan struct{}),
 	}
 }
@@ -100,7 +100,7 @@ func (w *inFlight) giveBack(size int) {
 
 // track follows a batch whose ticket an exporter may still hold: its room
 // is given back once the ticket is settled.
-func (w *inFlight) track(t *delivery.Ticket, size int, convert func(count bool) plog.Logs, lines int) {
+func (w *inFlight) track(t *delivery.Ticket, size, lines int, batch func() plog.Logs) {
 	select {
 	case <-t.Settled():
 		if t.Err() == nil { // delivered before ConsumeLogs returned
@@ -109,7 +109,7 @@ func (w *inFlight) track(t *delivery.Ticket, size int, convert func(count bool) 
 		}
 	default:
 	}
-	o := &outstanding{ticket: t, since: time.Now(), size: size, lines: lines, convert: convert}
+	o := &outstanding{ticket: t, since: time.Now(), size: size, lines: lines, batch: batch}
 	w.mu.Lock()
 	w.tracked = append(w.tracked, o)
 	w.mu.Unlock()
@@ -125,12 +125,15 @@ func (w *inFlight) track(t *delivery.Ticket, size int, convert func(count bool) 
 			return
 		}
 		w.tracked = slices.DeleteFunc(w.tracked, func(x *outstanding) bool { return x == o })
-		if t.Err() == nil {
+		err := t.Err()
+		if err == nil {
 			w.pace.answered(time.Since(o.since))
 		}
 		w.giveBack(o.size)
 		w.mu.Unlock()
-		w.settle(o)
+		if err != nil {
+			w.gaveUp(o.lines, err)
+		}
 	}()
 }
 

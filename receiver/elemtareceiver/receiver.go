@@ -155,7 +155,7 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 			_ = r.inFlight.wait(final)
 			cancel()
 			for _, o := range r.inFlight.unsettled() {
-				r.save(o.convert(false))
+				r.save(o.batch())
 			}
 		}
 		idlegc.Idle()
@@ -247,7 +247,7 @@ func (r *logsReceiver) deliver(ctx context.Context, convert func(count bool) plo
 	ticket, err := r.consumeWithRetry(ctx, batch)
 	switch {
 	case ticket != nil:
-		r.inFlight.track(ticket, bytes, func(bool) plog.Logs { return convert(false) }, lines)
+		r.inFlight.track(ticket, bytes, lines, func() plog.Logs { return convert(false) })
 		return
 	case err == nil || ctx.Err() == nil: // dropped for good: logged and counted
 		r.inFlight.release(bytes)
@@ -270,17 +270,12 @@ func (r *logsReceiver) save(ld plog.Logs) {
 		zap.Int("lines", ld.LogRecordCount()))
 }
 
-// givenUp is told of a batch an exporter held and released: with an error,
+// givenUp is told of a batch an exporter held and released with an error:
 // the exporter gave the batch up (refused for good, or its retries'
 // max_elapsed_time passed); the lines are logged and counted as lost.
-// Without one, it was delivered: nothing to say.
-func (r *logsReceiver) givenUp(o *outstanding) {
-	err := o.ticket.Err()
-	if err == nil {
-		return
-	}
-	r.set.Logger.Error("An exporter gave up lines it had taken; they are dropped", zap.Int("lines", o.lines), zap.Error(err))
-	r.telemetry.ReceiverElemtaLinesLost.Add(context.Background(), int64(o.lines))
+func (r *logsReceiver) givenUp(lines int, err error) {
+	r.set.Logger.Error("An exporter gave up lines it had taken; they are dropped", zap.Int("lines", lines), zap.Error(err))
+	r.telemetry.ReceiverElemtaLinesLost.Add(context.Background(), int64(lines))
 }
 
 // consumeWithRetry hands a batch to the pipeline and returns its ticket
@@ -356,8 +351,8 @@ func (r *logsReceiver) replayPending(ctx context.Context, host component.Host) {
 		if err != nil || !settledWithin(ctx, ticket) {
 			break // stopped again: the rest stays saved
 		}
-		if ticket != nil {
-			r.givenUp(&outstanding{ticket: ticket, lines: saved.LogRecordCount()})
+		if ticket != nil && ticket.Err() != nil {
+			r.givenUp(saved.LogRecordCount(), ticket.Err())
 		}
 		delivered++
 	}

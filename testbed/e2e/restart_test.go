@@ -29,6 +29,17 @@ func waitForRetries(t *testing.T, c *collector) {
 	}, 30*time.Second, 100*time.Millisecond, "the collector never retried")
 }
 
+// killMidFile starts a collector, kills it (SIGKILL) once Elasticsearch
+// has at least indexed documents, and checks that it was killed before all
+// the lines were indexed.
+func killMidFile(t *testing.T, es *esdouble.Server, env map[string]string, config string, indexed, lines int) {
+	t.Helper()
+	c := startCollector(t, env, config)
+	require.Eventually(t, func() bool { return len(es.Documents()) >= indexed }, 90*time.Second, 10*time.Millisecond)
+	c.kill(t)
+	require.Less(t, len(es.Documents()), lines, "killed before the end")
+}
+
 func TestRestartAfterAnOutage(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -83,11 +94,7 @@ func TestKilledWhileDelivering(t *testing.T) {
 	lines := numberedLines("indexed while the collector was killed", 20000)
 	appendLines(t, filepath.Join(logDir, "elemta.log"), lines)
 
-	first := startCollector(t, env, config)
-	require.Eventually(t, func() bool { return len(es.Documents()) >= 3000 }, 60*time.Second, 20*time.Millisecond)
-	first.kill(t)
-	before := len(es.Documents())
-	require.Less(t, before, len(lines), "killed before the end")
+	killMidFile(t, es, env, config, 3000, len(lines))
 
 	es.SetDelay(0)
 	es.SetDocumentsPerSecond(0)
@@ -164,11 +171,7 @@ func TestKilledDuringDeliveryThenRotated(t *testing.T) {
 			es.FailBulk(0)
 			es.SetDelay(300 * time.Millisecond)
 			es.SetDocumentsPerSecond(10000) // the file takes seconds: the kill comes mid-file
-			delivering := startCollector(t, env, config)
-			require.Eventually(t, func() bool { return len(es.Documents()) >= 5000 }, 90*time.Second, 20*time.Millisecond)
-			delivering.kill(t)
-			indexed := len(es.Documents())
-			require.Less(t, indexed, len(lines), "killed before the end")
+			killMidFile(t, es, env, config, 5000, len(lines))
 
 			tt.rotate(t, log)
 			after := numberedLines("written to the new file", 500)
@@ -200,10 +203,7 @@ func TestKilledWithBatchesInFlight(t *testing.T) {
 	lines := numberedLines("message_delivery answered out of order", 30000)
 	appendLines(t, filepath.Join(logDir, "elemta.log"), lines)
 
-	first := startCollector(t, env, config)
-	require.Eventually(t, func() bool { return len(es.Documents()) >= 8000 }, 90*time.Second, 10*time.Millisecond)
-	first.kill(t)
-	require.Less(t, len(es.Documents()), len(lines), "killed before the end")
+	killMidFile(t, es, env, config, 8000, len(lines))
 	assert.Greater(t, es.MaxConcurrentBulks(), 1, "several batches were in flight")
 
 	es.SetDelay(0)
