@@ -28,12 +28,11 @@ type Config struct {
 	// Elasticsearch takes it: nothing is dropped while the cluster is away.
 	BackOffConfig configretry.BackOffConfig `mapstructure:"retry_on_failure"`
 
-	// BulkAction is the bulk action documents are sent with (`bulk_action`):
-	// index (the default) makes a document sent again under the id it was
-	// indexed with replace it, a success; create is contrib's own action,
-	// which answers a resent document with a 409 conflict, and the only one
-	// data streams take.
-	BulkAction string `mapstructure:"bulk_action"`
+	// RemovedBulkAction is the `bulk_action` key of earlier releases, read
+	// only to tell a configuration that still sets it what to do: documents
+	// go with contrib's create action, and a document sent again, which
+	// Elasticsearch answers with a 409 conflict, counts as delivered.
+	RemovedBulkAction *string `mapstructure:"bulk_action"`
 
 	// Document is how a log record becomes an Elasticsearch document
 	// (`document`).
@@ -79,6 +78,8 @@ type DeadLetterConfig struct {
 var (
 	errMemoryQueue = errors.New("sending_queue: a queue in memory answers batches before Elasticsearch has them " +
 		"and loses them at a crash or a stop; give it storage: file_storage, set wait_for_result: true, or remove sending_queue")
+	errRemovedBulkAction = errors.New("bulk_action is no longer a setting: documents go with contrib's create action, " +
+		"and a document sent again (Elasticsearch answers 409) counts as delivered; remove the key")
 	errInnerQueue = errors.New("elasticsearch::sending_queue must not be set: " +
 		"the durable_elasticsearch exporter queues batches itself; move those settings to sending_queue")
 	errNoRetry = errors.New("retry_on_failure::enabled is false: " +
@@ -98,9 +99,8 @@ func (c *Config) Validate() error {
 	if q := c.QueueConfig; q.HasValue() && q.Get().StorageID == nil && !q.Get().WaitForResult {
 		errs = append(errs, errMemoryQueue)
 	}
-	if c.BulkAction != BulkActionIndex && c.BulkAction != BulkActionCreate {
-		errs = append(errs, fmt.Errorf("bulk_action: %q is not a bulk action; use %q (a resent document replaces itself) or %q (data streams)",
-			c.BulkAction, BulkActionIndex, BulkActionCreate))
+	if c.RemovedBulkAction != nil {
+		errs = append(errs, errRemovedBulkAction)
 	}
 	errs = append(errs, c.Document.validate())
 	if c.DeadLetter.Directory == "" {

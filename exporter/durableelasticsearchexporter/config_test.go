@@ -32,14 +32,14 @@ func TestLoadConfig(t *testing.T) {
 				assert.Equal(t, ShapeFlat, cfg.Document.Shape)
 				assert.False(t, cfg.Elasticsearch.QueueBatchConfig.HasValue())
 				assert.Equal(t, retriedStatuses, cfg.Elasticsearch.Retry.RetryOnStatus)
-				assert.Equal(t, BulkActionIndex, cfg.BulkAction, "a resent document replaces itself by default")
+				assert.True(t, cfg.Elasticsearch.SuppressConflictErrors, "a resent document's 409 is a delivery, not an error to log")
 			},
 		},
 		{
 			name:  "data_stream",
-			check: func(t *testing.T, cfg *Config) { assert.Equal(t, BulkActionCreate, cfg.BulkAction) },
+			check: func(t *testing.T, cfg *Config) { assert.Equal(t, "logs-elemta-default", cfg.Elasticsearch.LogsIndex) },
 		},
-		{name: "bad_bulk_action", wantErr: `bulk_action: "upsert" is not a bulk action; use "index"`},
+		{name: "removed_bulk_action", wantErr: "bulk_action is no longer a setting: documents go with contrib's create action"},
 		{
 			name: "full",
 			check: func(t *testing.T, cfg *Config) {

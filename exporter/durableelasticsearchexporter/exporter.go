@@ -12,10 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/klauspost/compress/gzip"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/elasticsearchexporter"
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/config/configcompression"
 	"go.opentelemetry.io/collector/config/configmiddleware"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumererror"
@@ -43,24 +41,12 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 		return nil, fmt.Errorf("telemetry: %w", err)
 	}
 	innerCfg := cfg.Elasticsearch
-	// The middleware sees every bulk request and its answer. It rewrites
-	// the actions of the uncompressed body, then compresses it as contrib's
-	// exporter would have.
+	// The middleware sees every bulk request and its answer.
 	refused, err := newRefusedDocuments(innerCfg.Retry.RetryOnStatus, set.Logger, tb)
 	if err != nil {
 		return nil, fmt.Errorf("refused documents: %w", err)
 	}
-	middleware := &bulkMiddleware{
-		rewrite: cfg.BulkAction == BulkActionIndex,
-		refused: refused,
-	}
-	if innerCfg.Compression == configcompression.TypeGzip {
-		middleware.gzip, middleware.gzipLevel = true, int(innerCfg.CompressionParams.Level)
-		if middleware.gzipLevel == 0 { // unset: the default level, as confighttp reads it
-			middleware.gzipLevel = gzip.DefaultCompression
-		}
-	}
-	innerCfg.Compression = "none"
+	middleware := &bulkMiddleware{refused: refused}
 	if cfg.Document.Shape == ShapeFlat {
 		innerCfg.LogsDynamicID.Enabled = true // the record's log.record.uid
 	}

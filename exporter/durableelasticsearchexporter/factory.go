@@ -76,12 +76,14 @@ func createDefaultConfig() component.Config {
 	es := *elasticsearchexporter.NewFactory().CreateDefaultConfig().(*elasticsearchexporter.Config)
 	es.QueueBatchConfig = configoptional.None[exporterhelper.QueueBatchConfig]()
 	es.Retry.RetryOnStatus = append([]int(nil), retriedStatuses...)
+	// A document sent again answers 409, which counts as delivered
+	// (refused.go): not an error worth a log line.
+	es.SuppressConflictErrors = true
 
 	return &Config{
 		TimeoutConfig: exporterhelper.TimeoutConfig{Timeout: defaultTimeout},
 		QueueConfig:   configoptional.Default(queue),
 		BackOffConfig: backOff,
-		BulkAction:    BulkActionIndex,
 		Document:      DocumentConfig{Shape: ShapeFlat, IndexPrefix: defaultIndexPrefix},
 		DeadLetter: DeadLetterConfig{
 			Directory:  defaultDeadLetterDirectory,

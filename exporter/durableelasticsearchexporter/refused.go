@@ -146,7 +146,7 @@ func (r *refusedDocuments) items(ctx context.Context, rep *bulkReport, body, ans
 			switch {
 			case res.Status < 300:
 				rep.document(d.key(), res.Status, false)
-			case res.Status == http.StatusConflict && action == BulkActionCreate:
+			case res.Status == http.StatusConflict && action == "create":
 				// A resent document already there: it is indexed.
 				rep.document(d.key(), res.Status, false)
 			case r.retry(res.Status):

@@ -198,10 +198,12 @@ func TestLinesArriveAsDocuments(t *testing.T) {
 	c.stop(t)
 }
 
-// TestResentLinesReplaceTheirDocuments reads the same file twice (the
+// TestResentLinesLandOnTheirDocuments reads the same file twice (the
 // second run has lost its checkpoints): every line is sent again under the
-// id it had, replaces its own document, and counts as a success.
-func TestResentLinesReplaceTheirDocuments(t *testing.T) {
+// id it had, Elasticsearch answers its create action with a 409 conflict,
+// and the exporter counts it as delivered: nothing duplicated, dead-lettered
+// or failed.
+func TestResentLinesLandOnTheirDocuments(t *testing.T) {
 	es := esdouble.New()
 	defer es.Close()
 	logDir := t.TempDir()
@@ -218,21 +220,23 @@ func TestResentLinesReplaceTheirDocuments(t *testing.T) {
 	}
 
 	second := startCollector(t, defaultEnv(logDir, t.TempDir(), es.URL()), config)
-	require.Eventually(t, func() bool { return es.Outcomes()["index/updated"] == len(lines) },
+	require.Eventually(t, func() bool { return es.Outcomes()["create/conflict"] == len(lines) },
 		30*time.Second, 50*time.Millisecond, "outcomes: %v", es.Outcomes())
 	// The exporter counts once it has read Elasticsearch's answer.
-	success := regexp.MustCompile(`otelcol_elasticsearch_docs_processed(_total)?\{[^}]*outcome="success"[^}]*\} ` + strconv.Itoa(len(lines)) + `\n`)
+	sent := regexp.MustCompile(`otelcol_exporter_sent_log_records(_total)?\{[^}]*exporter="durable_elasticsearch"[^}]*\} ` + strconv.Itoa(len(lines)) + `\n`)
 	var metrics string
 	require.Eventually(t, func() bool {
 		metrics = second.metrics(t)
-		return success.MatchString(metrics)
-	}, 10*time.Second, 50*time.Millisecond, "every resent document counts as a success")
+		return sent.MatchString(metrics)
+	}, 10*time.Second, 50*time.Millisecond, "every resent document counts as delivered")
 	second.stop(t)
 
-	assert.Equal(t, map[string]int{"index/created": len(lines), "index/updated": len(lines)}, es.Outcomes())
+	assert.Equal(t, map[string]int{"create/created": len(lines), "create/conflict": len(lines)}, es.Outcomes())
 	require.Len(t, es.Documents(), len(lines), "nothing is duplicated")
 	for _, d := range es.Documents() {
 		assert.Equal(t, ids[d.Index+"/"+d.ID], esdouble.Message(d), "document %s/%s", d.Index, d.ID)
 	}
-	assert.NotContains(t, metrics, `outcome="failed_client"`)
+	assert.NotRegexp(t, `otelcol_exporter_send_failed_log_records(_total)?\{[^}]*\} [1-9]`, metrics)
+	assert.NotContains(t, metrics, "otelcol_exporter_durable_elasticsearch_dead_lettered")
+	assert.NotContains(t, second.output.String(), "\terror\t", "a resend logs no error")
 }
