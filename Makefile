@@ -17,6 +17,8 @@ CORE_BETA   := v0.156.0
 CORE_STABLE := v1.62.0
 
 GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './.tools/*' -not -path './_run/*' -not -path './.cache/*') go.mod go.sum
+# Files the components embed (go:embed): the setup's assets.
+EMBEDDED := $(shell find extension receiver processor exporter internal -path '*/testdata' -prune -o -type f \( -name '*.json' -o -name '*.ndjson' \) -print)
 
 # The free DB-IP Lite City database (CC BY 4.0: "IP Geolocation by DB-IP",
 # https://db-ip.com) in ip-location-db's MMDB files, one per address family.
@@ -40,7 +42,7 @@ $(BUILDER): $(TOOLS_MOD) internal/tools/go.sum
 # Between generating and compiling, the main package gets the import of
 # $(DIST)/defaults, which sets the distribution's own defaults (feature gates,
 # GOGC), and the command line of $(DIST)/command (the collector's, plus setup).
-$(BIN): $(BUILDER) builder-config.yaml $(DIST)/ocb.go.sum $(GO_SOURCES)
+$(BIN): $(BUILDER) builder-config.yaml $(DIST)/ocb.go.sum $(GO_SOURCES) $(EMBEDDED)
 	@mkdir -p $(BUILD_DIR) bin
 	cp $(DIST)/ocb.go.sum $(BUILD_DIR)/go.sum
 	$(BUILDER) --config builder-config.yaml --skip-compilation

@@ -3,9 +3,7 @@ package elemtasetupextension // import "github.com/elemta/otelcol-elemta/extensi
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,6 +31,10 @@ type asset struct {
 	wrap    func(content map[string]any) map[string]any
 	unwrap  func(answer map[string]any) (map[string]any, bool)
 	content map[string]any // ours, without the version marks
+	// earlierContent is the content an earlier version of ours installed,
+	// or nil when none is known (then an installation of it is taken for
+	// changed, the safe direction).
+	earlierContent func(version int) map[string]any
 	// metaPath is where in the content the marks go: ["_meta"] for ILM
 	// policies and index templates; SLM policies keep metadata in config.
 	metaPath []string
@@ -57,6 +59,14 @@ func (a asset) path() []string {
 		return []string{"_meta"}
 	}
 	return a.metaPath
+}
+
+// earlier is the content of an earlier version, or nil.
+func (a asset) earlier(version int) map[string]any {
+	if a.earlierContent == nil {
+		return nil
+	}
+	return a.earlierContent(version)
 }
 
 // withMarks returns a copy of content with the marks added to its own.
@@ -240,12 +250,10 @@ func reasonOf(answer map[string]any, raw []byte) string {
 }
 
 // ensure installs a when it is absent, or ours and older and unchanged, or
-// whenever overwrite is set; it returns what it did.
-//
-// Whether an operator changed an installed asset is told by a fingerprint:
-// after a PUT, the content as Elasticsearch shows it (with its own
-// defaults added) is hashed into _meta with a second PUT. A content whose
-// hash no longer matches was changed since.
+// whenever overwrite is set; it returns what it did. Whether an operator
+// changed an installed asset is told by holds: Elasticsearch must still
+// show everything the setup wrote. Only the marks (managed_by, version)
+// are written beside the content.
 func (c *client) ensure(ctx context.Context, a asset, overwrite bool) (string, error) {
 	answer, status, err := c.do(ctx, http.MethodGet, a.api, nil)
 	if err != nil {
@@ -267,77 +275,54 @@ func (c *client) ensure(ctx context.Context, a asset, overwrite bool) (string, e
 	}
 	meta := a.marksOf(installed)
 	version, _ := meta["version"].(float64)
-	shown, err := fingerprint(a.unmarked(installed))
-	if err != nil {
-		return "", fmt.Errorf("%s %s: %w", a.kind, a.name, err)
-	}
-	changed := meta["fingerprint"] != shown
 	var outcome string
 	switch {
 	case overwrite:
 		outcome = outcomeUpdated
 	case meta["managed_by"] != managedBy:
 		return outcomeForeign, nil
-	case changed:
-		return outcomeChanged, nil
 	case int(version) > assets.Version:
 		return outcomeNewer, nil
-	case int(version) == assets.Version:
+	case int(version) == assets.Version && holds(a.unmarked(installed), a.unmarked(a.content)):
 		return outcomeUpToDate, nil
+	case int(version) == assets.Version:
+		return outcomeChanged, nil
+	case a.earlier(int(version)) == nil || !holds(a.unmarked(installed), a.unmarked(a.earlier(int(version)))):
+		return outcomeChanged, nil
 	default:
 		outcome = outcomeUpdated
 	}
 	return outcome, c.put(ctx, a)
 }
 
-// put writes a with its version, reads it back and writes its fingerprint.
+// put writes a with its marks.
 func (c *client) put(ctx context.Context, a asset) error {
 	meta := map[string]any{"managed_by": managedBy, "version": assets.Version}
-	if _, _, err := c.do(ctx, http.MethodPut, a.api, a.wrap(a.withMarks(a.content, meta))); err != nil {
-		return err
-	}
-	answer, _, err := c.do(ctx, http.MethodGet, a.api, nil)
-	if err != nil {
-		return err
-	}
-	shown, ok := a.unwrap(answer)
-	if !ok {
-		return fmt.Errorf("%s %s: not found right after it was written", a.kind, a.name)
-	}
-	if meta["fingerprint"], err = fingerprint(a.unmarked(shown)); err != nil {
-		return fmt.Errorf("%s %s: %w", a.kind, a.name, err)
-	}
-	_, _, err = c.do(ctx, http.MethodPut, a.api, a.wrap(a.withMarks(a.content, meta)))
+	_, _, err := c.do(ctx, http.MethodPut, a.api, a.wrap(a.withMarks(a.content, meta)))
 	return err
-}
-
-// fingerprint hashes an asset's content, without its marks, in canonical
-// JSON (sorted keys).
-func fingerprint(unmarked map[string]any) (string, error) {
-	data, err := json.Marshal(unmarked)
-	if err != nil {
-		return "", fmt.Errorf("fingerprint: %w", err)
-	}
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:16]), nil
 }
 
 // ilmPolicy is the ILM policy with the configured retention.
 func ilmPolicy(retention string) (asset, error) {
-	var body struct {
-		Policy map[string]any `json:"policy"`
-	}
-	if err := json.Unmarshal(assets.ILMPolicy(), &body); err != nil {
+	policy, err := ilmPolicyContent(assets.ILMPolicy(), retention)
+	if err != nil {
 		return asset{}, fmt.Errorf("embedded ILM policy: %w", err)
-	}
-	phases, _ := body.Policy["phases"].(map[string]any)
-	if del, ok := phases["delete"].(map[string]any); ok {
-		del["min_age"] = retention
 	}
 	return asset{
 		kind: "ILM policy", name: assets.ILMPolicyName, api: "/_ilm/policy/" + assets.ILMPolicyName,
-		content: body.Policy,
-		wrap:    func(content map[string]any) map[string]any { return map[string]any{"policy": content} },
+		content: policy,
+		earlierContent: func(version int) map[string]any {
+			data, ok := assets.EarlierILMPolicy(version)
+			if !ok {
+				return nil
+			}
+			p, err := ilmPolicyContent(data, retention)
+			if err != nil {
+				return nil
+			}
+			return p
+		},
+		wrap: func(content map[string]any) map[string]any { return map[string]any{"policy": content} },
 		unwrap: func(answer map[string]any) (map[string]any, bool) {
 			entry, ok := answer[assets.ILMPolicyName].(map[string]any)
 			if !ok {
@@ -349,6 +334,22 @@ func ilmPolicy(retention string) (asset, error) {
 	}, nil
 }
 
+// ilmPolicyContent is the policy of a `PUT _ilm/policy` body, with the
+// retention as its delete phase's min_age.
+func ilmPolicyContent(body []byte, retention string) (map[string]any, error) {
+	var put struct {
+		Policy map[string]any `json:"policy"`
+	}
+	if err := json.Unmarshal(body, &put); err != nil {
+		return nil, err
+	}
+	phases, _ := put.Policy["phases"].(map[string]any)
+	if del, ok := phases["delete"].(map[string]any); ok {
+		del["min_age"] = retention
+	}
+	return put.Policy, nil
+}
+
 // indexTemplate is the index template of the elemta-logs-* indices.
 func indexTemplate() (asset, error) {
 	var content map[string]any
@@ -358,7 +359,18 @@ func indexTemplate() (asset, error) {
 	return asset{
 		kind: "index template", name: assets.IndexTemplateName, api: "/_index_template/" + assets.IndexTemplateName,
 		content: content,
-		wrap:    func(content map[string]any) map[string]any { return content },
+		earlierContent: func(version int) map[string]any {
+			data, ok := assets.EarlierIndexTemplate(version)
+			if !ok {
+				return nil
+			}
+			var earlier map[string]any
+			if json.Unmarshal(data, &earlier) != nil {
+				return nil
+			}
+			return earlier
+		},
+		wrap: func(content map[string]any) map[string]any { return content },
 		unwrap: func(answer map[string]any) (map[string]any, bool) {
 			list, _ := answer["index_templates"].([]any)
 			for _, it := range list {
@@ -406,15 +418,18 @@ func snapshotRepository(b BackupConfig) asset {
 // slmPolicy snapshots the elemta-logs-* indices on schedule into the
 // repository and deletes snapshots after expire_after (keeping 5 at least).
 func slmPolicy(b BackupConfig) asset {
+	content := map[string]any{
+		"schedule": b.Schedule, "name": snapshotNames, "repository": b.Repository,
+		"config":    map[string]any{"indices": []any{assets.IndexTemplateName + "-*"}, "include_global_state": false},
+		"retention": map[string]any{"expire_after": b.ExpireAfter, "min_count": 5, "max_count": 100},
+	}
 	return asset{
 		kind: "snapshot policy", name: slmPolicyName, api: "/_slm/policy/" + slmPolicyName,
 		metaPath: []string{"config", "metadata"},
-		content: map[string]any{
-			"schedule": b.Schedule, "name": snapshotNames, "repository": b.Repository,
-			"config":    map[string]any{"indices": []any{assets.IndexTemplateName + "-*"}, "include_global_state": false},
-			"retention": map[string]any{"expire_after": b.ExpireAfter, "min_count": 5, "max_count": 100},
-		},
-		wrap: func(content map[string]any) map[string]any { return content },
+		content:  content,
+		// Every version so far wrote the policy the configuration makes.
+		earlierContent: func(int) map[string]any { return content },
+		wrap:           func(content map[string]any) map[string]any { return content },
 		unwrap: func(answer map[string]any) (map[string]any, bool) {
 			entry, ok := answer[slmPolicyName].(map[string]any)
 			if !ok {

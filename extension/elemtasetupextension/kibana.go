@@ -10,7 +10,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"reflect"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -33,10 +33,20 @@ type kibanaObject struct {
 	earlier    []any
 }
 
-// kibanaObjects reads the objects to install and, for each, its earlier
-// versions.
-func kibanaObjects() ([]kibanaObject, error) {
-	current, err := readKibanaObjects(assets.KibanaObjects())
+// kibanaObjects reads the objects to install in a space and, for each, its
+// earlier versions. The data views, searches, maps and dashboards of
+// Kibana 8 share one id space across all spaces (their namespace type is
+// multiple-isolated): an import whose id exists in another space gets a
+// new, random id, and the next start, looking for ours, would import
+// another copy. So each space but the default gets the ids suffixed with
+// its own (elemta-logs-<space>), in the objects and in the references
+// between them.
+func kibanaObjects(space string) ([]kibanaObject, error) {
+	rename := func(id string) string { return id }
+	if space != "" && space != "default" {
+		rename = func(id string) string { return id + "-" + space }
+	}
+	current, err := readKibanaObjects(assets.KibanaObjects(), rename)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +55,7 @@ func kibanaObjects() ([]kibanaObject, error) {
 		byKey[current[i].typ+"/"+current[i].id] = &current[i]
 	}
 	for _, ndjson := range assets.EarlierKibanaObjects() {
-		earlier, err := readKibanaObjects(ndjson)
+		earlier, err := readKibanaObjects(ndjson, rename)
 		if err != nil {
 			return nil, err
 		}
@@ -58,22 +68,113 @@ func kibanaObjects() ([]kibanaObject, error) {
 	return current, nil
 }
 
-func readKibanaObjects(ndjson []byte) ([]kibanaObject, error) {
-	var out []kibanaObject
+// readKibanaObjects reads NDJSON saved objects, their ids, and the ids
+// their references and by-value panels name, renamed by rename when
+// they are of these objects.
+func readKibanaObjects(ndjson []byte, rename func(string) string) ([]kibanaObject, error) {
+	var objects []map[string]any
+	ours := map[string]bool{}
 	sc := bufio.NewScanner(bytes.NewReader(ndjson))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		var head struct {
-			Type       string `json:"type"`
-			ID         string `json:"id"`
-			Attributes any    `json:"attributes"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &head); err != nil {
+		var o map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &o); err != nil {
 			return nil, fmt.Errorf("embedded Kibana objects: %w", err)
 		}
-		out = append(out, kibanaObject{typ: head.Type, id: head.ID, line: append([]byte(nil), sc.Bytes()...), attributes: head.Attributes})
+		id, _ := o["id"].(string)
+		ours[id] = true
+		objects = append(objects, o)
 	}
-	return out, sc.Err()
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]kibanaObject, 0, len(objects))
+	for _, o := range objects {
+		if err := renameIDs(o, ours, rename); err != nil {
+			return nil, fmt.Errorf("embedded Kibana objects: %w", err)
+		}
+		line, err := json.Marshal(o)
+		if err != nil {
+			return nil, err
+		}
+		typ, _ := o["type"].(string)
+		id, _ := o["id"].(string)
+		var attributes any
+		if err := json.Unmarshal(line, &struct {
+			Attributes *any `json:"attributes"`
+		}{&attributes}); err != nil {
+			return nil, err
+		}
+		out = append(out, kibanaObject{typ: typ, id: id, line: line, attributes: unstamped(attributes)})
+	}
+	return out, nil
+}
+
+// unstamped is what of an object's attributes stays ours once Kibana has
+// imported it: the version each dashboard panel carries is the version of
+// the last migration that panel went through, and Kibana raises it as it
+// migrates the import (migrate_by_value_dashboard_panels), so it is not
+// compared.
+func unstamped(attributes any) any {
+	attrs, _ := attributes.(map[string]any)
+	panelsJSON, ok := attrs["panelsJSON"].(string)
+	if !ok {
+		return attributes
+	}
+	var panels []map[string]any
+	if json.Unmarshal([]byte(panelsJSON), &panels) != nil {
+		return attributes
+	}
+	for _, p := range panels {
+		delete(p, "version")
+	}
+	data, err := json.Marshal(panels)
+	if err != nil {
+		return attributes
+	}
+	out := make(map[string]any, len(attrs))
+	for k, v := range attrs {
+		out[k] = v
+	}
+	out["panelsJSON"] = string(data)
+	return out
+}
+
+// renameIDs renames, in one saved object, its id and the ids of ours it
+// names: in its references, and in the references of the by-value Lens
+// panels of a dashboard's panelsJSON.
+func renameIDs(o map[string]any, ours map[string]bool, rename func(string) string) error {
+	refs := func(list any) {
+		items, _ := list.([]any)
+		for _, r := range items {
+			ref, _ := r.(map[string]any)
+			if id, _ := ref["id"].(string); ours[id] {
+				ref["id"] = rename(id)
+			}
+		}
+	}
+	o["id"] = rename(o["id"].(string))
+	refs(o["references"])
+	attrs, _ := o["attributes"].(map[string]any)
+	panelsJSON, ok := attrs["panelsJSON"].(string)
+	if !ok || rename("x") == "x" {
+		return nil
+	}
+	var panels []map[string]any
+	if err := json.Unmarshal([]byte(panelsJSON), &panels); err != nil {
+		return fmt.Errorf("%v: panelsJSON: %w", o["id"], err)
+	}
+	for _, p := range panels {
+		config, _ := p["embeddableConfig"].(map[string]any)
+		lens, _ := config["attributes"].(map[string]any)
+		refs(lens["references"])
+	}
+	data, err := json.Marshal(panels)
+	if err != nil {
+		return err
+	}
+	attrs["panelsJSON"] = string(data)
+	return nil
 }
 
 // kibanaOutcome is what installKibana did with the objects.
@@ -86,14 +187,16 @@ type kibanaOutcome struct {
 	leftAlone []string
 }
 
-// state tells what an installed object is: this version, an earlier one
-// of ours, or something else (changed by an operator, or newer).
+// state tells what an installed object is, by what Kibana shows of its
+// attributes (holds: Kibana's migrations may add to them, and re-serialise
+// their JSON strings): this version, an earlier one of ours, or something
+// else (changed by an operator, or newer).
 func (o kibanaObject) state(installed any) string {
-	if reflect.DeepEqual(installed, o.attributes) {
+	if holds(installed, o.attributes) {
 		return outcomeUpToDate
 	}
 	for _, e := range o.earlier {
-		if reflect.DeepEqual(installed, e) {
+		if holds(installed, e) {
 			return outcomeUpdated
 		}
 	}
@@ -151,17 +254,12 @@ func (k *kibanaClient) installKibana(ctx context.Context, objects []kibanaObject
 	if number, _ := version["number"].(string); !kibanaSupported(number) {
 		return out, &kibanaRefusal{fmt.Sprintf("Kibana %s is not supported: the saved objects need Kibana %d.%d or newer", number, oldestKibana[0], oldestKibana[1])}
 	}
-	if k.prefix() != "" {
-		answer, code, err := k.request(ctx, http.MethodGet, k.prefix()+"/api/status", "", nil)
-		if err != nil {
-			return out, err
-		}
-		if code == http.StatusNotFound {
-			return out, &kibanaRefusal{fmt.Sprintf("the Kibana space %q does not exist: create it, or set kibana::space (KIBANA_SPACE) to an existing one", k.space)}
-		}
-		if err := k.refusal(code, answer); err != nil {
-			return out, err
-		}
+	if err := k.checkSpace(ctx); err != nil {
+		return out, err
+	}
+	installed, err := k.bulkGet(ctx, objects)
+	if err != nil {
+		return out, err
 	}
 
 	var missing bytes.Buffer
@@ -169,17 +267,14 @@ func (k *kibanaClient) installKibana(ctx context.Context, objects []kibanaObject
 		missing.Write(o.line)
 		missing.WriteByte('\n')
 	}
-	for _, o := range objects {
-		answer, code, err := k.request(ctx, http.MethodGet, k.prefix()+"/api/saved_objects/"+o.typ+"/"+o.id, "", nil)
-		if err != nil {
-			return out, err
-		}
+	for i, o := range objects {
+		found := installed[i]
 		switch {
-		case code == http.StatusNotFound || overwrite:
+		case found.missing || overwrite:
 			add(o)
 			out.imported++
-		case code == http.StatusOK:
-			switch o.state(answer["attributes"]) {
+		default:
+			switch o.state(found.Attributes) {
 			case outcomeUpToDate:
 				out.upToDate++
 			case outcomeUpdated:
@@ -188,11 +283,6 @@ func (k *kibanaClient) installKibana(ctx context.Context, objects []kibanaObject
 			default:
 				out.leftAlone = append(out.leftAlone, o.typ+"/"+o.id)
 			}
-		default:
-			if err := k.refusal(code, answer); err != nil {
-				return out, err
-			}
-			return out, fmt.Errorf("looking up %s %s: Kibana answered %d", o.typ, o.id, code)
 		}
 	}
 	if missing.Len() == 0 {
@@ -221,6 +311,92 @@ func (k *kibanaClient) installKibana(ctx context.Context, objects []kibanaObject
 		return out, fmt.Errorf("importing the saved objects: Kibana answered %d: %v", code, answer["errors"])
 	}
 	return out, nil
+}
+
+// checkSpace makes sure the space exists. Kibana answers the APIs under
+// /s/<space>/ for any space, existing or not (its spaces interceptor checks
+// only /app paths), and an import there writes objects into a space
+// nobody can open (elastic/kibana#67164): only the spaces API tells.
+func (k *kibanaClient) checkSpace(ctx context.Context) error {
+	if k.prefix() == "" {
+		return nil
+	}
+	answer, code, err := k.request(ctx, http.MethodGet, "/api/spaces/space/"+url.PathEscape(k.space), "", nil)
+	if err != nil {
+		return err
+	}
+	switch {
+	case code == http.StatusNotFound:
+		return &kibanaRefusal{fmt.Sprintf("the Kibana space %q does not exist: create it (Stack Management > Spaces, or POST /api/spaces/space with {\"id\": %q, \"name\": ...}), "+
+			"or set kibana::space (KIBANA_SPACE) to an existing one, or leave it empty for the default space", k.space, k.space)}
+	case code >= 300:
+		if err := k.refusal(code, answer); err != nil {
+			return err
+		}
+		return fmt.Errorf("looking up the Kibana space %q: Kibana answered %d: %v", k.space, code, answer["message"])
+	}
+	return nil
+}
+
+// savedObject is one answer of _bulk_get.
+type savedObject struct {
+	Type       string         `json:"type"`
+	ID         string         `json:"id"`
+	Attributes map[string]any `json:"attributes"`
+	Error      *struct {
+		StatusCode int    `json:"statusCode"`
+		Message    string `json:"message"`
+	} `json:"error"`
+	missing bool
+}
+
+// bulkGet reads the objects installed under our ids in the space, in the
+// order of objects, with one request (POST _bulk_get: the single GET is
+// deprecated since Kibana 8.7). An object not there is missing.
+func (k *kibanaClient) bulkGet(ctx context.Context, objects []kibanaObject) ([]savedObject, error) {
+	type ref struct {
+		Type string `json:"type"`
+		ID   string `json:"id"`
+	}
+	refs := make([]ref, len(objects))
+	for i, o := range objects {
+		refs[i] = ref{Type: o.typ, ID: o.id}
+	}
+	body, err := json.Marshal(refs)
+	if err != nil {
+		return nil, err
+	}
+	data, code, err := k.send(ctx, http.MethodPost, k.prefix()+"/api/saved_objects/_bulk_get", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	var answer struct {
+		SavedObjects []savedObject `json:"saved_objects"`
+		Message      string        `json:"message"`
+	}
+	jsonErr := json.Unmarshal(data, &answer)
+	if code >= 300 {
+		if err := k.refusal(code, map[string]any{"message": answer.Message}); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("reading the saved objects: Kibana answered %d: %s", code, strings.TrimSpace(string(data)))
+	}
+	if jsonErr != nil {
+		return nil, fmt.Errorf("reading the saved objects: Kibana answered %d with a body that is not JSON: %w", code, jsonErr)
+	}
+	if len(answer.SavedObjects) != len(objects) {
+		return nil, fmt.Errorf("reading the saved objects: Kibana answered %d objects for %d", len(answer.SavedObjects), len(objects))
+	}
+	for i, o := range answer.SavedObjects {
+		switch {
+		case o.Error == nil:
+		case o.Error.StatusCode == http.StatusNotFound:
+			answer.SavedObjects[i].missing = true
+		default:
+			return nil, fmt.Errorf("reading %s %s: Kibana answered %d: %s", objects[i].typ, objects[i].id, o.Error.StatusCode, o.Error.Message)
+		}
+	}
+	return answer.SavedObjects, nil
 }
 
 // refusal explains a 401 or 403 from Kibana.

@@ -86,7 +86,7 @@ func TestKibanaRefusals(t *testing.T) {
 		space   string
 		want    string
 	}{
-		{name: "a space that does not exist", space: "mail", want: `the Kibana space "mail" does not exist: create it, or set kibana::space`},
+		{name: "a space that does not exist", space: "mail", want: `the Kibana space "mail" does not exist: create it (Stack Management > Spaces`},
 		{name: "an old Kibana", prepare: func(kb *kibanadouble.Server) { kb.SetVersion("8.7.1") }, want: "Kibana 8.7.1 is not supported: the saved objects need Kibana 8.8 or newer"},
 		{name: "wrong credentials", prepare: func(kb *kibanadouble.Server) { kb.RequireBasicAuth("elastic", "secret") }, want: "Kibana rejected the credentials (401)"},
 	}

@@ -94,7 +94,7 @@ func (s *setup) kibana(ctx context.Context, host component.Host) (*kibanaClient,
 	if err != nil {
 		return nil, nil, err
 	}
-	objects, err := kibanaObjects()
+	objects, err := kibanaObjects(s.cfg.Kibana.Space)
 	return k, objects, err
 }
 
@@ -227,7 +227,7 @@ func InstallOnce(ctx context.Context, cfg *Config, telemetry component.Telemetry
 	if err != nil {
 		return results, err
 	}
-	objects, err := kibanaObjects()
+	objects, err := kibanaObjects(cfg.Kibana.Space)
 	if err != nil {
 		return results, err
 	}
@@ -306,7 +306,7 @@ func ExportKibana(ctx context.Context, cfg *Config, telemetry component.Telemetr
 	if err != nil {
 		return 0, err
 	}
-	objects, err := kibanaObjects()
+	objects, err := kibanaObjects(cfg.Kibana.Space)
 	if err != nil {
 		return 0, err
 	}

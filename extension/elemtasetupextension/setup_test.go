@@ -101,20 +101,35 @@ func TestRestarts(t *testing.T) {
 	}{
 		{name: "nothing changed: nothing is written", wantLog: outcomeUpToDate},
 		{
-			name: "ours, older, unchanged: updated",
-			between: func(es *esdouble.Server) {
-				es.EditILMPolicy(assets.ILMPolicyName, func(p map[string]any) { p["_meta"].(map[string]any)["version"] = 0 })
-			},
+			name:     "ours, older, unchanged: updated",
+			between:  func(es *esdouble.Server) { installEarlierPolicy(t, es, assets.Version-1, nil) },
 			wantPuts: true, wantLog: outcomeUpdated,
 			check: func(t *testing.T, p map[string]any) {
 				assert.EqualValues(t, assets.Version, p["_meta"].(map[string]any)["version"])
+				assert.NotContains(t, p["phases"].(map[string]any)["warm"].(map[string]any)["actions"], "readonly", "this version's policy")
+			},
+		},
+		{
+			name:    "ours, of a version not known: left alone",
+			between: func(es *esdouble.Server) { installEarlierPolicy(t, es, 0, nil) },
+			wantLog: outcomeChanged,
+		},
+		{
+			name: "ours, older, changed by an operator: left alone",
+			between: func(es *esdouble.Server) {
+				installEarlierPolicy(t, es, assets.Version-1, func(p map[string]any) {
+					p["phases"].(map[string]any)["delete"].(map[string]any)["min_age"] = "400d"
+				})
+			},
+			wantLog: outcomeChanged,
+			check: func(t *testing.T, p map[string]any) {
+				assert.Equal(t, "400d", p["phases"].(map[string]any)["delete"].(map[string]any)["min_age"])
 			},
 		},
 		{
 			name: "changed by an operator: left alone",
 			between: func(es *esdouble.Server) {
 				es.EditILMPolicy(assets.ILMPolicyName, func(p map[string]any) {
-					p["_meta"].(map[string]any)["version"] = 0
 					p["phases"].(map[string]any)["delete"].(map[string]any)["min_age"] = "400d"
 				})
 			},
@@ -182,6 +197,31 @@ func TestRestarts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// installEarlierPolicy puts in the double the ILM policy an earlier release
+// installed: the policy of that version (none for a version not shipped),
+// with its marks, then edit's change, if any, as an operator's.
+func installEarlierPolicy(t *testing.T, es *esdouble.Server, version int, edit func(map[string]any)) {
+	t.Helper()
+	var content map[string]any
+	if data, ok := assets.EarlierILMPolicy(version); ok {
+		var err error
+		content, err = ilmPolicyContent(data, "30d")
+		require.NoError(t, err)
+	} else {
+		content, _ = es.ILMPolicy(assets.ILMPolicyName)
+	}
+	content["_meta"] = map[string]any{"managed_by": managedBy, "version": float64(version)}
+	if edit != nil {
+		edit(content)
+	}
+	es.EditILMPolicy(assets.ILMPolicyName, func(p map[string]any) {
+		clear(p)
+		for k, v := range content {
+			p[k] = v
+		}
+	})
 }
 
 // TestWaitsForElasticsearch: started while Elasticsearch is unreachable,

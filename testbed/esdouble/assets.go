@@ -20,6 +20,7 @@ const (
 type asset struct {
 	body     map[string]any
 	version  int
+	created  time.Time
 	modified time.Time
 }
 
@@ -55,11 +56,33 @@ func (s *Server) assets(r *http.Request) (status int, body any, ok bool) {
 				"policy": normalisePolicy(a.body), "in_use_by": map[string]any{"indices": []any{}, "data_streams": []any{}, "composable_templates": []any{}},
 			}}, true
 		}
-		return http.StatusOK, map[string]any{"index_templates": []any{map[string]any{"name": name, "index_template": normaliseTemplate(a.body)}}}, true
+		tmpl := normaliseTemplate(a.body)
+		// Elasticsearch 8.13 and later always show composed_of
+		// (elastic/elasticsearch#105315); 9.2 and later show when the
+		// template was created and last modified (#132083). The harsher
+		// shape, the 9.x one, is answered.
+		if _, ok := tmpl["composed_of"]; !ok {
+			tmpl["composed_of"] = []any{}
+		}
+		tmpl["created_date_millis"] = a.created.UnixMilli()
+		tmpl["modified_date_millis"] = a.modified.UnixMilli()
+		if r.URL.Query().Get("human") == "true" {
+			tmpl["created_date"] = a.created.UTC().Format(time.RFC3339Nano)
+			tmpl["modified_date"] = a.modified.UTC().Format(time.RFC3339Nano)
+		}
+		return http.StatusOK, map[string]any{"index_templates": []any{map[string]any{"name": name, "index_template": tmpl}}}, true
 	case http.MethodPut:
 		var put map[string]any
 		if err := json.NewDecoder(r.Body).Decode(&put); err != nil {
 			return http.StatusBadRequest, errorBody("parse_exception", err.Error()), true
+		}
+		if !policy {
+			// 9.2 refuses the dates it shows in a PUT (#132083).
+			for _, k := range []string{"created_date", "created_date_millis", "modified_date", "modified_date_millis"} {
+				if _, set := put[k]; set {
+					return http.StatusBadRequest, errorBody("x_content_parse_exception", "[index_template] unknown field ["+k+"]"), true
+				}
+			}
 		}
 		if policy {
 			p, isMap := put["policy"].(map[string]any)
@@ -70,7 +93,7 @@ func (s *Server) assets(r *http.Request) (status int, body any, ok bool) {
 		}
 		a := store[name]
 		if a == nil {
-			a = &asset{}
+			a = &asset{created: time.Now()}
 			store[name] = a
 		}
 		a.body, a.version, a.modified = put, a.version+1, time.Now()
@@ -183,6 +206,17 @@ func (s *Server) EditILMPolicy(name string, edit func(policy map[string]any)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if a, ok := s.policies[name]; ok {
+		edit(a.body)
+		a.version++
+		a.modified = time.Now()
+	}
+}
+
+// EditIndexTemplate changes a stored index template as an operator would.
+func (s *Server) EditIndexTemplate(name string, edit func(template map[string]any)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a, ok := s.templates[name]; ok {
 		edit(a.body)
 		a.version++
 		a.modified = time.Now()

@@ -13,6 +13,8 @@ import (
 type mapping struct {
 	types           map[string]string // dotted field name -> type
 	ignoreMalformed bool
+	lifecycle       string    // the ILM policy of the index (index.lifecycle.name)
+	created         time.Time // when its first document created the index
 }
 
 // mappingOf returns the mapping of an index: the one its template gave it
@@ -57,6 +59,12 @@ func (s *Server) mappingFor(index string) *mapping {
 	idx, _ := settings["index"].(map[string]any)
 	mp, _ := idx["mapping"].(map[string]any)
 	m.ignoreMalformed = fmt.Sprint(mp["ignore_malformed"]) == "true"
+	if lc, ok := idx["lifecycle"].(map[string]any); ok {
+		m.lifecycle, _ = lc["name"].(string)
+	} else if name, ok := settings["index.lifecycle.name"].(string); ok {
+		m.lifecycle = name
+	}
+	m.created = time.Now()
 	return m
 }
 

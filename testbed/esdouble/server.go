@@ -609,6 +609,9 @@ func (s *Server) store(action bulkAction, source map[string]any) (item any, outc
 			"type": typ, "reason": "injected rejection",
 		}), "rejected", true
 	}
+	if block := s.writeBlock(action.index, s.mappingOf(action.index)); block != "" {
+		return blockedItem(action, block), "blocked", true
+	}
 	if m := s.mappingOf(action.index); m != nil {
 		aliases, malformed := m.check(source)
 		if len(aliases) > 0 {

@@ -267,17 +267,7 @@ func TestInstalledMappingsAreEnforced(t *testing.T) {
 				index = "other"
 			}
 			body := `{"index":{"_index":"` + index + `","_id":"a"}}` + "\n" + tt.doc + "\n"
-			resp, err = http.Post(s.URL()+"/_bulk", "application/x-ndjson", strings.NewReader(body))
-			require.NoError(t, err)
-			defer resp.Body.Close()
-			var answer struct {
-				Items []map[string]struct {
-					Status int `json:"status"`
-				} `json:"items"`
-			}
-			require.NoError(t, json.NewDecoder(resp.Body).Decode(&answer))
-			require.Len(t, answer.Items, 1)
-			assert.Equal(t, tt.wantStatus, answer.Items[0]["index"].Status)
+			assert.Equal(t, []int{tt.wantStatus}, bulkStatuses(t, s, body))
 			assert.Len(t, s.Malformed(), tt.wantMalformed)
 		})
 	}

@@ -4,7 +4,10 @@
 // as field aliases, and their ILM policy.
 package assets // import "github.com/elemta/otelcol-elemta/extension/elemtasetupextension/internal/assets"
 
-import _ "embed"
+import (
+	"embed"
+	"fmt"
+)
 
 // Names the assets are installed under.
 const (
@@ -19,8 +22,34 @@ var indexTemplate []byte
 var ilmPolicy []byte
 
 // Version is the version of the assets, in their _meta: raise it with any
-// change, so that installations of an older one are updated.
-const Version = 2
+// change, so that installations of an older one are updated, and keep the
+// assets shipped before in earlier/ (EarlierILMPolicy,
+// EarlierIndexTemplate): an installation of them that nobody changed is
+// told by them.
+//
+// Version 3: the warm phase no longer force-merges nor makes the indices
+// read-only (both block writes, and a late line must still be indexed).
+const Version = 3
+
+//go:embed earlier
+var earlier embed.FS
+
+// EarlierILMPolicy returns the body of `PUT _ilm/policy/elemta-logs-policy`
+// of an earlier version, or false when there is none of that version.
+func EarlierILMPolicy(version int) ([]byte, bool) {
+	return earlierFile(fmt.Sprintf("earlier/ilm_policy_v%d.json", version))
+}
+
+// EarlierIndexTemplate returns the index template of an earlier version,
+// or false when there is none of that version.
+func EarlierIndexTemplate(version int) ([]byte, bool) {
+	return earlierFile(fmt.Sprintf("earlier/index_template_v%d.json", version))
+}
+
+func earlierFile(name string) ([]byte, bool) {
+	data, err := earlier.ReadFile(name)
+	return data, err == nil
+}
 
 // IndexTemplate returns the body of `PUT _index_template/elemta-logs`.
 func IndexTemplate() []byte { return append([]byte(nil), indexTemplate...) }
@@ -28,21 +57,23 @@ func IndexTemplate() []byte { return append([]byte(nil), indexTemplate...) }
 //go:embed kibana_objects.ndjson
 var kibanaObjects []byte
 
-// kibanaObjectsV1 are the Kibana objects of version 1, as shipped: an
-// installation of them that nobody changed is updated to this version.
-//
-//go:embed kibana_objects_v1.ndjson
-var kibanaObjectsV1 []byte
-
 // KibanaVersion is the version of KibanaObjects. With any change of them,
 // raise it and keep the objects shipped before in
-// kibana_objects_v<N>.ndjson, listed by EarlierKibanaObjects.
-const KibanaVersion = 2
+// earlier/kibana_objects_v<N>.ndjson, which EarlierKibanaObjects reads.
+//
+// Version 3: the Lens terms columns on client_ip say dataType ip.
+const KibanaVersion = 3
 
 // EarlierKibanaObjects returns the Kibana objects of every earlier version,
 // oldest first, in the format of KibanaObjects.
 func EarlierKibanaObjects() [][]byte {
-	return [][]byte{append([]byte(nil), kibanaObjectsV1...)}
+	var out [][]byte
+	for v := 1; v < KibanaVersion; v++ {
+		if data, ok := earlierFile(fmt.Sprintf("earlier/kibana_objects_v%d.ndjson", v)); ok {
+			out = append(out, data)
+		}
+	}
+	return out
 }
 
 // KibanaObjects returns the Kibana saved objects, one JSON object a line

@@ -58,7 +58,7 @@ def timeline():
 
 
 def terms(field, label, size, order_by):
-    return {"label": label, "dataType": "string", "operationType": "terms", "scale": "ordinal", "sourceField": field,
+    return {"label": label, "dataType": "ip" if field == "client_ip" else "string", "operationType": "terms", "scale": "ordinal", "sourceField": field,
             "isBucketed": True, "params": {"size": size, "orderBy": {"type": "column", "columnId": order_by},
                                            "orderDirection": "desc", "otherBucket": True, "missingBucket": False,
                                            "parentFormat": {"id": "terms"}}}
