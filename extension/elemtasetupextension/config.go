@@ -59,6 +59,11 @@ type KibanaConfig struct {
 	// Space is the Kibana space the objects go to (`space`); empty is the
 	// default space.
 	Space string `mapstructure:"space"`
+	// Alerts installs Kibana alerting rules beside the saved objects
+	// (`alerts`, on by default); false installs none.
+	Alerts bool `mapstructure:"alerts"`
+	// AlertRules are the rules' thresholds and windows (`alert_rules`).
+	AlertRules AlertRulesConfig `mapstructure:"alert_rules"`
 }
 
 // BackupConfig is the snapshot repository and the daily snapshots.
@@ -117,6 +122,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Kibana.APIKey != "" && c.Kibana.User != "" {
 		errs = append(errs, errors.New("kibana: both user and api_key are set; keep one of them"))
+	}
+	if c.Kibana.Alerts {
+		errs = append(errs, c.Kibana.AlertRules.validate())
 	}
 	if c.Kibana.Space != "" && !spacePattern.MatchString(c.Kibana.Space) {
 		errs = append(errs, fmt.Errorf("kibana::space: %q is not a space id; use lower-case letters, digits, '_' and '-'", c.Kibana.Space))

@@ -46,6 +46,13 @@ func TestLoadConfig(t *testing.T) {
 			}, cfg.Backup)
 		}},
 		{name: "bad_retry", wantErr: "retry: initial_interval 0s and max_interval 30s must be positive"},
+		{name: "alerts_off", check: func(t *testing.T, cfg *Config) { assert.False(t, cfg.Kibana.Alerts) }},
+		{name: "alert_rules", check: func(t *testing.T, cfg *Config) {
+			assert.True(t, cfg.Kibana.Alerts, "on by default")
+			assert.Equal(t, AlertRule{Threshold: 50, Window: 10 * time.Minute}, cfg.Kibana.AlertRules.AuthFailures)
+			assert.Equal(t, defaultAlertRules().ErrorRate, cfg.Kibana.AlertRules.ErrorRate, "the others keep their defaults")
+		}},
+		{name: "bad_alert_window", wantErr: "kibana::alert_rules::error_rate::window: 1.5s is not a whole number of seconds"},
 	}
 	for _, tt := range tests {
 		t.Run("name="+tt.name, func(t *testing.T) {

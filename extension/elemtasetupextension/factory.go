@@ -34,7 +34,7 @@ func createDefaultConfig() component.Config {
 	kibana.Timeout = defaultTimeout
 	return &Config{
 		Elasticsearch: ElasticsearchConfig{ClientConfig: client},
-		Kibana:        KibanaConfig{ClientConfig: kibana},
+		Kibana:        KibanaConfig{ClientConfig: kibana, Alerts: true, AlertRules: defaultAlertRules()},
 		ILM:           ILMConfig{Retention: defaultRetention},
 		Backup:        BackupConfig{Schedule: defaultBackupSchedule, ExpireAfter: defaultBackupExpiry},
 		Retry:         RetryConfig{InitialInterval: defaultInitialInterval, MaxInterval: defaultMaxInterval},

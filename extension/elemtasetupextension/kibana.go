@@ -185,6 +185,7 @@ type kibanaOutcome struct {
 	// leftAlone were changed since they were installed, or are newer than
 	// ours: overwrite replaces them.
 	leftAlone []string
+	rules     rulesOutcome
 }
 
 // state tells what an installed object is, by what Kibana shows of its
@@ -207,6 +208,7 @@ func (o kibanaObject) state(installed any) string {
 type kibanaClient struct {
 	client
 	space string
+	rules []alertRule // the alerting rules to install; none with alerts: false
 }
 
 // prefix is the path prefix of the space's APIs.
@@ -285,32 +287,41 @@ func (k *kibanaClient) installKibana(ctx context.Context, objects []kibanaObject
 			}
 		}
 	}
-	if missing.Len() == 0 {
-		return out, nil
+	if missing.Len() > 0 {
+		if err := k.importNDJSON(ctx, missing.Bytes()); err != nil {
+			return out, err
+		}
 	}
+	out.rules, err = k.installRules(ctx, k.rules, overwrite)
+	return out, err
+}
+
+// importNDJSON imports saved objects into the space, replacing those
+// there under the same ids.
+func (k *kibanaClient) importNDJSON(ctx context.Context, ndjson []byte) error {
 	var body bytes.Buffer
 	form := multipart.NewWriter(&body)
 	part, err := form.CreateFormFile("file", "otelcol-elemta.ndjson")
 	if err != nil {
-		return out, err
+		return err
 	}
-	if _, err := part.Write(missing.Bytes()); err != nil {
-		return out, err
+	if _, err := part.Write(ndjson); err != nil {
+		return err
 	}
 	if err := form.Close(); err != nil {
-		return out, err
+		return err
 	}
 	answer, code, err := k.request(ctx, http.MethodPost, k.prefix()+"/api/saved_objects/_import?overwrite=true", form.FormDataContentType(), &body)
 	if err != nil {
-		return out, err
+		return err
 	}
 	if err := k.refusal(code, answer); err != nil {
-		return out, err
+		return err
 	}
 	if ok, _ := answer["success"].(bool); code != http.StatusOK || !ok {
-		return out, fmt.Errorf("importing the saved objects: Kibana answered %d: %v", code, answer["errors"])
+		return fmt.Errorf("importing the saved objects: Kibana answered %d: %v", code, answer["errors"])
 	}
-	return out, nil
+	return nil
 }
 
 // checkSpace makes sure the space exists. Kibana answers the APIs under
@@ -444,13 +455,15 @@ func (s *setup) runKibana(ctx context.Context, k *kibanaClient, objects []kibana
 	case ctx.Err() != nil:
 	case err == nil:
 		s.telemetry.ExtensionElemtasetupIncomplete.Add(ctx, -1, targetKibana)
-		for _, key := range out.leftAlone {
+		for _, key := range append(out.leftAlone, out.rules.leftAlone...) {
 			s.set.Logger.Warn("Kibana setup left an object as it is: it changed since it was installed, or is newer than ours; set overwrite: true to replace it",
 				zap.String("object", key), zap.String("space", orDefault(k.space)))
 		}
 		s.set.Logger.Info("Kibana setup done", zap.String("space", orDefault(k.space)),
 			zap.Int("imported", out.imported), zap.Strings("updated", out.updated), zap.Int("up_to_date", out.upToDate),
-			zap.Strings("left_alone", out.leftAlone))
+			zap.Strings("left_alone", out.leftAlone),
+			zap.Int("rules_created", out.rules.created), zap.Strings("rules_updated", out.rules.updated),
+			zap.Int("rules_up_to_date", out.rules.upToDate), zap.Strings("rules_left_alone", out.rules.leftAlone))
 	default:
 		s.set.Logger.Error("Kibana setup failed; the data view and saved searches are not installed", zap.Error(err))
 	}
@@ -471,13 +484,30 @@ func kibanaResult(k *kibanaClient, out kibanaOutcome) Result {
 	return Result{Kind: "Kibana objects", Name: "in space " + orDefault(k.space), Endpoint: k.endpoint, Outcome: outcome}
 }
 
+// rulesResult is what the setup did with the alerting rules; false when
+// it installs none (alerts: false).
+func rulesResult(k *kibanaClient, out rulesOutcome) (Result, bool) {
+	if len(k.rules) == 0 {
+		return Result{}, false
+	}
+	outcome := fmt.Sprintf("%d created, %d updated, %d up to date", out.created, len(out.updated), out.upToDate)
+	if len(out.leftAlone) > 0 {
+		outcome += fmt.Sprintf(", left alone (changed by an operator): %s", strings.Join(out.leftAlone, ", "))
+	}
+	return Result{Kind: "Kibana alerting rules", Name: "in space " + orDefault(k.space), Endpoint: k.endpoint, Outcome: outcome}, true
+}
+
 // newKibanaClient builds the Kibana client of cfg.
 func newKibanaClient(ctx context.Context, cfg KibanaConfig, extensions map[component.ID]component.Component, telemetry component.TelemetrySettings) (*kibanaClient, error) {
 	c, err := newClient(ctx, "Kibana", cfg.ClientConfig, cfg.User, cfg.Password, cfg.APIKey, extensions, telemetry)
 	if err != nil {
 		return nil, err
 	}
-	return &kibanaClient{client: c, space: cfg.Space}, nil
+	k := &kibanaClient{client: c, space: cfg.Space}
+	if cfg.Alerts {
+		k.rules = alertRules(cfg.AlertRules, cfg.Space)
+	}
+	return k, nil
 }
 
 // export writes the saved objects this extension installs, as Kibana

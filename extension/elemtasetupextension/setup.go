@@ -238,6 +238,9 @@ func InstallOnce(ctx context.Context, cfg *Config, telemetry component.Telemetry
 	})
 	if err == nil {
 		results = append(results, kibanaResult(k, out))
+		if r, ok := rulesResult(k, out.rules); ok {
+			results = append(results, r)
+		}
 	}
 	return results, err
 }

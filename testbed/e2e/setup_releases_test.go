@@ -14,11 +14,12 @@ import (
 	"github.com/elemta/otelcol-elemta/testbed/kibanadouble"
 )
 
-// runSetup runs `otelcol-elemta setup` with the default configuration and
-// env, and returns its output and exit code.
-func runSetup(t *testing.T, env map[string]string) (string, int) {
+// runSetup runs `otelcol-elemta setup` with the default configuration, env
+// and more arguments (another --config), and returns its output and exit
+// code.
+func runSetup(t *testing.T, env map[string]string, args ...string) (string, int) {
 	t.Helper()
-	cmd := exec.Command(binary(t), "setup", "--config", filepath.Join(distDir(t), "config.yaml"))
+	cmd := exec.Command(binary(t), append([]string{"setup", "--config", filepath.Join(distDir(t), "config.yaml")}, args...)...)
 	cmd.Env = os.Environ()
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)

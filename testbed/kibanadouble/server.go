@@ -38,7 +38,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 )
 
 // Object is a saved object as Kibana keeps it: migrated, stamped, in one
@@ -67,6 +66,7 @@ type Server struct {
 	version  string
 	spaces   map[string]bool
 	objects  map[string]Object // type/id: one id space across spaces
+	rules    map[string]*rule  // by id: one id space across spaces
 	writes   int               // stamps each write's version
 	requests []Request
 	auth     string
@@ -93,7 +93,7 @@ func NewAt(addr string) (*Server, error) {
 }
 
 func newServer() *Server {
-	return &Server{version: "8.17.0", spaces: map[string]bool{"default": true}, objects: map[string]Object{}}
+	return &Server{version: "8.17.0", spaces: map[string]bool{"default": true}, objects: map[string]Object{}, rules: map[string]*rule{}}
 }
 
 // URL is the base URL of the double.
@@ -232,6 +232,8 @@ func (s *Server) handle(r *http.Request) (int, any) {
 			return http.StatusNotFound, errorBody(http.StatusNotFound, "Not Found")
 		}
 		return http.StatusOK, map[string]any{"id": id, "name": id, "disabledFeatures": []any{}, "_reserved": id == "default"}
+	case strings.HasPrefix(path, rulePath):
+		return s.rulesAPI(r, space, path)
 	case path == "/api/saved_objects/_bulk_get" && r.Method == http.MethodPost:
 		return s.bulkGet(r, space)
 	case path == "/api/saved_objects/_import" && r.Method == http.MethodPost:
@@ -413,7 +415,7 @@ func (s *Server) migrate(o *Object) {
 // the caller holds s.mu.
 func (s *Server) stamp(o *Object) {
 	s.writes++
-	o.Raw["updated_at"] = time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
+	o.Raw["updated_at"] = now()
 	o.Raw["version"] = base64.StdEncoding.EncodeToString(fmt.Appendf(nil, "[%d,1]", s.writes))
 	o.Raw["namespaces"] = []any{o.space}
 	o.Raw["attributes"] = o.Attributes
