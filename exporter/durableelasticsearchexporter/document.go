@@ -41,11 +41,11 @@ type flatDocuments struct {
 	indexPrefix string
 }
 
-// of returns the documents of ld's records, one record each, in a new
+// build returns the documents of ld's records, one record each, in a new
 // batch: ld is left as it is, so that the pipeline need not copy it for
 // this exporter beside other consumers. A record whose body is already a
 // map is taken as a document.
-func (f flatDocuments) of(ld plog.Logs) plog.Logs {
+func (f flatDocuments) build(ld plog.Logs) plog.Logs {
 	days := dailyIndex{prefix: f.indexPrefix}
 	out := plog.NewLogs()
 	out.ResourceLogs().EnsureCapacity(ld.ResourceLogs().Len())
@@ -74,7 +74,7 @@ func (f flatDocuments) of(ld plog.Logs) plog.Logs {
 	return out
 }
 
-// madeDocuments reports whether ld holds documents already (made by of):
+// madeDocuments reports whether ld holds documents already (made by build):
 // their scope names contrib's bodymap mapping mode.
 func madeDocuments(ld plog.Logs) bool {
 	for _, rl := range ld.ResourceLogs().All() {
@@ -125,7 +125,7 @@ func document(lr, doc plog.LogRecord, days *dailyIndex) {
 	attrs := doc.Attributes()
 	attrs.EnsureCapacity(2)
 	if days.prefix != "" {
-		attrs.PutStr(attrIndex, days.of(at))
+		attrs.PutStr(attrIndex, days.name(at))
 	}
 	if id != "" {
 		attrs.PutStr(attrDocumentID, id)
@@ -140,8 +140,8 @@ type dailyIndex struct {
 	index  string
 }
 
-// of names the index of the UTC day of at.
-func (d *dailyIndex) of(at time.Time) string {
+// name names the index of the UTC day of at.
+func (d *dailyIndex) name(at time.Time) string {
 	day := at.Truncate(24 * time.Hour) // Go time has no leap seconds
 	if d.index == "" || !day.Equal(d.day) {
 		d.day, d.index = day, d.prefix+at.Format("2006.01.02")

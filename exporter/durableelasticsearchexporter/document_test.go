@@ -49,7 +49,7 @@ func TestFlatDocumentsOfProcessorRecords(t *testing.T) {
 			in.CopyTo(before)
 			in.MarkReadOnly() // as the pipeline hands it over beside other consumers
 			before.MarkReadOnly()
-			docs := flatDocuments{indexPrefix: defaultIndexPrefix}.of(in)
+			docs := flatDocuments{indexPrefix: defaultIndexPrefix}.build(in)
 			assert.Equal(t, before, in, "the records are left as they were")
 			if *update {
 				require.NoError(t, golden.WriteLogs(t, wantPath, docs))
@@ -147,7 +147,7 @@ func TestFlatDocument(t *testing.T) {
 			lr := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
 			tt.prepare(lr)
 			ld.MarkReadOnly()
-			docs := flatDocuments{indexPrefix: tt.prefix}.of(ld)
+			docs := flatDocuments{indexPrefix: tt.prefix}.build(ld)
 			require.Equal(t, 1, docs.LogRecordCount())
 			doc := records(docs)[0]
 			assert.Equal(t, tt.wantDoc, doc.Body().Map().AsRaw())

@@ -130,7 +130,7 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 	}
 	documents := func(ld plog.Logs) plog.Logs { return ld }
 	if cfg.Document.Shape == ShapeFlat {
-		documents = e.documents.of
+		documents = e.documents.build
 	}
 	return newHeldDelivery(helper, documents), nil
 }
@@ -158,7 +158,7 @@ func (e *durableExporter) push(ctx context.Context, ld plog.Logs) error {
 		return err
 	}
 	if e.shape == ShapeFlat && !madeDocuments(ld) { // kept in a queue by an older release
-		ld = e.documents.of(ld)
+		ld = e.documents.build(ld)
 	}
 	err := e.send(ctx, ld)
 	if err != nil && ctx.Err() != nil {

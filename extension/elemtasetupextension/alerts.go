@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -40,7 +41,7 @@ type AlertRule struct {
 }
 
 func (r AlertRule) validate(key string) error {
-	if r.Threshold < 0 {
+	if r.Threshold < 0 || math.IsNaN(r.Threshold) || math.IsInf(r.Threshold, 0) {
 		return fmt.Errorf("kibana::alert_rules::%s::threshold: %v is negative; use a count (or seconds for delivery_delay), for example 10", key, r.Threshold)
 	}
 	if r.Window < time.Second || r.Window%time.Second != 0 {
@@ -74,8 +75,9 @@ func defaultAlertRules() AlertRulesConfig {
 // (.es-query, on the free Basic licence), without actions: operators
 // attach their connectors.
 type alertRule struct {
-	id   string
-	body map[string]any // name, schedule, params: what the setup writes and compares, besides the tags
+	id          string
+	body        map[string]any // name, schedule, params: what the setup writes and compares, besides the tags
+	fingerprint string         // of body
 }
 
 // ruleTag marks the rules the setup installs.
@@ -88,18 +90,17 @@ const ruleFingerprintPrefix = "otelcol-elemta:"
 
 // alertRules are the rules of the configuration in a space (ids suffixed
 // with a space other than the default, as the saved objects are).
-func alertRules(c AlertRulesConfig, space string) []alertRule {
+func alertRules(c AlertRulesConfig, space string) ([]alertRule, error) {
 	suffix := ""
 	if space != "" && space != "default" {
 		suffix = "-" + space
 	}
 	index := []any{assets.IndexTemplateName + "-*"}
-	query := func(filters ...any) string {
-		data, _ := json.Marshal(map[string]any{"query": map[string]any{"bool": map[string]any{"filter": filters}}})
-		return string(data)
+	query := func(filters ...string) string {
+		return `{"query":{"bool":{"filter":[` + strings.Join(filters, ",") + `]}}}`
 	}
-	exists := func(field string) any { return map[string]any{"exists": map[string]any{"field": field}} }
-	term := func(field, value string) any { return map[string]any{"term": map[string]any{field: value}} }
+	exists := func(field string) string { return fmt.Sprintf(`{"exists":{"field":%q}}`, field) }
+	term := func(field, value string) string { return fmt.Sprintf(`{"term":{%q:%q}}`, field, value) }
 	rule := func(id, name string, r AlertRule, esQuery string, agg map[string]any) alertRule {
 		size, unit := windowOf(r.Window)
 		params := map[string]any{
@@ -115,7 +116,7 @@ func alertRules(c AlertRulesConfig, space string) []alertRule {
 			"schedule": map[string]any{"interval": scheduleOf(r.Window)},
 		}}
 	}
-	return []alertRule{
+	rules := []alertRule{
 		rule("elemta-error-rate", fmt.Sprintf("Elemta: more than %v errors in %s", c.ErrorRate.Threshold, c.ErrorRate.Window),
 			c.ErrorRate, query(exists("error_component")), nil),
 		rule("elemta-connections-rejected", fmt.Sprintf("Elemta: more than %v connections refused in %s", c.ConnectionsRejected.Threshold, c.ConnectionsRejected.Window),
@@ -125,6 +126,14 @@ func alertRules(c AlertRulesConfig, space string) []alertRule {
 		rule("elemta-auth-failures", fmt.Sprintf("Elemta: more than %v failed SMTP logins in %s", c.AuthFailures.Threshold, c.AuthFailures.Window),
 			c.AuthFailures, query(exists("auth_mechanism"), term("event.outcome", "failure")), nil),
 	}
+	for i := range rules {
+		fp, err := fingerprintOf(rules[i].body)
+		if err != nil {
+			return nil, fmt.Errorf("alerting rule %s: %w", rules[i].id, err)
+		}
+		rules[i].fingerprint = fp
+	}
+	return rules, nil
 }
 
 // windowOf is a window as the rule's timeWindowSize and timeWindowUnit.
@@ -157,7 +166,7 @@ func (r alertRule) written(installedTags ...any) map[string]any {
 	for k, v := range r.body {
 		out[k] = v
 	}
-	tags := []any{ruleTag, ruleFingerprintPrefix + fingerprintOf(r.body)}
+	tags := []any{ruleTag, ruleFingerprintPrefix + r.fingerprint}
 	for _, t := range installedTags {
 		if s, _ := t.(string); s != ruleTag && !strings.HasPrefix(s, ruleFingerprintPrefix) {
 			tags = append(tags, t)
@@ -168,10 +177,13 @@ func (r alertRule) written(installedTags ...any) map[string]any {
 }
 
 // fingerprintOf hashes a rule's body, canonical JSON (sorted keys).
-func fingerprintOf(body map[string]any) string {
-	data, _ := json.Marshal(body)
+func fingerprintOf(body map[string]any) (string, error) {
+	data, err := json.Marshal(body)
+	if err != nil {
+		return "", err
+	}
 	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:6])
+	return hex.EncodeToString(sum[:6]), nil
 }
 
 // state judges an installed rule by the one rule of the setup (holds):
@@ -189,7 +201,10 @@ func (r alertRule) state(installed map[string]any) string {
 			recorded = strings.TrimPrefix(s, ruleFingerprintPrefix)
 		}
 	}
-	if recorded != "" && recorded == fingerprintOf(shownAs(installed, r.body)) {
+	if recorded == "" {
+		return outcomeChanged
+	}
+	if shown, err := fingerprintOf(shownAs(installed, r.body)); err == nil && shown == recorded {
 		return outcomeUpdated
 	}
 	return outcomeChanged

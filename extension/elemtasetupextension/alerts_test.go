@@ -57,7 +57,9 @@ func templateTypes(t *testing.T) map[string]string {
 func TestAlertRulesQueryMappedFields(t *testing.T) {
 	types := templateTypes(t)
 	numeric := []string{"long", "integer", "float", "double", "scaled_float", "half_float"}
-	for _, r := range alertRules(defaultAlertRules(), "") {
+	rules, err := alertRules(defaultAlertRules(), "")
+	require.NoError(t, err)
+	for _, r := range rules {
 		t.Run(r.id, func(t *testing.T) {
 			params := r.body["params"].(map[string]any)
 			assert.Contains(t, []string{"date", "date_nanos"}, types[params["timeField"].(string)], "timeField")

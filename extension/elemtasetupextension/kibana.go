@@ -121,6 +121,9 @@ func unstamped(attributes any) any {
 	if !ok {
 		return attributes
 	}
+	// Shipped panels are valid JSON (a test holds them to it); were they
+	// not, the attributes are compared whole, and an installed dashboard
+	// reads as changed: left alone, the safe direction.
 	var panels []map[string]any
 	if json.Unmarshal([]byte(panelsJSON), &panels) != nil {
 		return attributes
@@ -505,7 +508,9 @@ func newKibanaClient(ctx context.Context, cfg KibanaConfig, extensions map[compo
 	}
 	k := &kibanaClient{client: c, space: cfg.Space}
 	if cfg.Alerts {
-		k.rules = alertRules(cfg.AlertRules, cfg.Space)
+		if k.rules, err = alertRules(cfg.AlertRules, cfg.Space); err != nil {
+			return nil, err
+		}
 	}
 	return k, nil
 }

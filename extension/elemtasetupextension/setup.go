@@ -250,23 +250,26 @@ func InstallOnce(ctx context.Context, cfg *Config, telemetry component.Telemetry
 func retry(ctx context.Context, cfg RetryConfig, final func(error) bool, attempt func() error, failed ...func(error)) error {
 	bo := backoff.NewExponentialBackOff()
 	bo.InitialInterval, bo.MaxInterval = cfg.InitialInterval, cfg.MaxInterval
-	for {
+	var last error
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
 		err := attempt()
-		if err == nil || final(err) {
-			return err
+		switch {
+		case err == nil:
+			return struct{}{}, nil
+		case final(err):
+			return struct{}{}, backoff.Permanent(err)
 		}
-		if ctx.Err() != nil {
-			return fmt.Errorf("%w (gave up: %w)", err, ctx.Err())
-		}
+		last = err
+		return struct{}{}, err
+	}, backoff.WithBackOff(bo), backoff.WithMaxElapsedTime(0), backoff.WithNotify(func(err error, _ time.Duration) {
 		for _, f := range failed {
 			f(err)
 		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w (gave up: %w)", err, ctx.Err())
-		case <-time.After(bo.NextBackOff()):
-		}
+	}))
+	if err != nil && last != nil && ctx.Err() != nil && !errors.Is(err, last) {
+		return fmt.Errorf("%w (gave up: %w)", last, err) // what kept failing, and why it stopped
 	}
+	return err
 }
 
 // onChange calls f with a failure only when it differs from the last one:

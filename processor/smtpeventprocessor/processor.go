@@ -165,49 +165,7 @@ func (p *smtpEventProcessor) sessionContext(attrs pcommon.Map, r *record) {
 		return
 	}
 	p.sessions.with(keys, fresh, func(s *session) {
-		learn(s, r)
-		tell(s, attrs, r)
+		s.remember(r)
+		s.fillIn(attrs, r)
 	})
-}
-
-func learn(s *session, r *record) {
-	if r.clientIP != "" {
-		s.clientIP = r.clientIP
-		if r.hasClientPort {
-			s.port, s.hasPort = r.clientPort, true
-		}
-	}
-	switch r.command {
-	case "HELO", "EHLO", "LHLO":
-		if r.commandData != "" {
-			s.helo = r.commandData
-		}
-	}
-	if r.username != "" && (r.authenticated || r.eventType == vocabulary.EventAuthentication && statusOutcome(r) == vocabulary.OutcomeSuccess) {
-		s.user = r.username
-	}
-	if r.hasTLS {
-		s.tls, s.hasTLS = r.tls, true
-	}
-}
-
-// tell adds what the session knows and the line does not say.
-func tell(s *session, attrs pcommon.Map, r *record) {
-	if s.clientIP != "" && !r.hasClientIP {
-		attrs.PutStr(vocabulary.AttrClientIP, s.clientIP)
-		r.clientIP, r.hasClientIP = s.clientIP, true
-		if s.hasPort {
-			attrs.PutInt(vocabulary.AttrClientPort, s.port)
-		}
-	}
-	if s.helo != "" && !r.hasHelo {
-		attrs.PutStr(vocabulary.AttrHelo, s.helo)
-	}
-	if s.user != "" && r.username == "" {
-		attrs.PutStr(vocabulary.AttrUsername, s.user)
-		r.username = s.user
-	}
-	if s.hasTLS && !r.hasTLS {
-		attrs.PutBool(vocabulary.AttrTLSActive, s.tls)
-	}
 }

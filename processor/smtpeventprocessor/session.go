@@ -5,6 +5,9 @@ import (
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 )
 
 // sessionKey is a name a session is known by: one of Elemta's session
@@ -105,4 +108,48 @@ func (t *sessionTable) len() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.lru.Len()
+}
+
+// remember keeps what a line says of its session: the client, its HELO,
+// the user once authenticated, whether TLS is on.
+func (s *session) remember(r *record) {
+	if r.clientIP != "" {
+		s.clientIP = r.clientIP
+		if r.hasClientPort {
+			s.port, s.hasPort = r.clientPort, true
+		}
+	}
+	switch r.command {
+	case "HELO", "EHLO", "LHLO":
+		if r.commandData != "" {
+			s.helo = r.commandData
+		}
+	}
+	if r.username != "" && (r.authenticated || r.eventType == vocabulary.EventAuthentication && statusOutcome(r) == vocabulary.OutcomeSuccess) {
+		s.user = r.username
+	}
+	if r.hasTLS {
+		s.tls, s.hasTLS = r.tls, true
+	}
+}
+
+// fillIn adds to a line what its session knows and the line does not say.
+func (s *session) fillIn(attrs pcommon.Map, r *record) {
+	if s.clientIP != "" && !r.hasClientIP {
+		attrs.PutStr(vocabulary.AttrClientIP, s.clientIP)
+		r.clientIP, r.hasClientIP = s.clientIP, true
+		if s.hasPort {
+			attrs.PutInt(vocabulary.AttrClientPort, s.port)
+		}
+	}
+	if s.helo != "" && !r.hasHelo {
+		attrs.PutStr(vocabulary.AttrHelo, s.helo)
+	}
+	if s.user != "" && r.username == "" {
+		attrs.PutStr(vocabulary.AttrUsername, s.user)
+		r.username = s.user
+	}
+	if s.hasTLS && !r.hasTLS {
+		attrs.PutBool(vocabulary.AttrTLSActive, s.tls)
+	}
 }
