@@ -35,14 +35,6 @@ const (
 // Formats lists every format, in the order the receiver tries them.
 var Formats = []Format{FormatJSON, FormatKeyValue, FormatGoStd, FormatSMTP, FormatLeveled, FormatPlain, FormatUnparsed}
 
-// AttributesAdded is room for what the smtpevent processor adds to a
-// record: flow, outcome, category, reasons, session context, domains and,
-// with GeoIP on, the client's and the delivery host's places. Elemta's own
-// lines get 12 at most (8 on average); the receiver reserves this much after
-// a line's fields, so that a record's attribute list is allocated once. A
-// record that gets more grows once more.
-const AttributesAdded = 12
-
 // Attributes the receiver writes: the fields of a line, named as the
 // operators' queries name them, and what it learnt while parsing.
 const (

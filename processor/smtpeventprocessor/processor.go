@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
+	"github.com/elemta/otelcol-elemta/internal/recordroom"
 	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 	"github.com/elemta/otelcol-elemta/processor/smtpeventprocessor/internal/metadata"
 )
@@ -118,7 +119,7 @@ func (p *smtpEventProcessor) event(lr plog.LogRecord, host string, b *batch) {
 	attrs := lr.Attributes()
 	// Room for what event adds: none is needed on the receiver's records,
 	// a record received over OTLP or Kafka grows here once.
-	attrs.EnsureCapacity(attrs.Len() + vocabulary.AttributesAdded)
+	attrs.EnsureCapacity(attrs.Len() + recordroom.AttributesAdded)
 	var r record
 	r.read(attrs)
 	b.scrubbed += int64(r.scrubbed + scrubLine(attrs, lr.Body(), &r))

@@ -11,13 +11,14 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/elemta/otelcol-elemta/internal/recordroom"
 	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 	"github.com/elemta/otelcol-elemta/processor/smtpeventprocessor/internal/metadata"
 )
 
 // TestAttributesAddedFitsTheRoom checks, on Elemta's lines with GeoIP
 // placing every client and delivery host, that the processor adds no more
-// attributes to a record than vocabulary.AttributesAdded: the room the
+// attributes to a record than recordroom.AttributesAdded: the room the
 // receiver leaves, so that a record's attribute list is allocated once.
 func TestAttributesAddedFitsTheRoom(t *testing.T) {
 	dir := t.TempDir()
@@ -57,7 +58,7 @@ func TestAttributesAddedFitsTheRoom(t *testing.T) {
 					for _, sl := range rl.ScopeLogs().All() {
 						for _, lr := range sl.LogRecords().All() {
 							added := lr.Attributes().Len() - before[i]
-							assert.LessOrEqual(t, added, vocabulary.AttributesAdded, "record %d of %s", i, name)
+							assert.LessOrEqual(t, added, recordroom.AttributesAdded, "record %d of %s", i, name)
 							if _, ok := lr.Attributes().Get(vocabulary.AttrClientGeo); ok {
 								located++
 							}

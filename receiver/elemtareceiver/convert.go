@@ -2,6 +2,7 @@ package elemtareceiver // import "github.com/elemta/otelcol-elemta/receiver/elem
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
+	"github.com/elemta/otelcol-elemta/internal/recordroom"
 	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/elemtalog"
 	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/metadata"
@@ -29,7 +31,7 @@ type converter struct {
 // attributeRoom is room in each record's attributes for what follows the
 // parse: the file's name, path, offset and identity here, and what the
 // smtpevent processor adds.
-const attributeRoom = 4 + vocabulary.AttributesAdded
+const attributeRoom = 4 + recordroom.AttributesAdded
 
 // newParser returns the receiver's line parser.
 func newParser(loc *time.Location) *elemtalog.Parser {
@@ -100,7 +102,6 @@ func (n lineCounts) record(ctx context.Context, tb *metadata.TelemetryBuilder) {
 // convertRead appends the records of one read. offsets[i] is where token
 // i starts in its file.
 func (c *converter) convertRead(ctx context.Context, records plog.LogRecordSlice, rd linesRead, observed pcommon.Timestamp, count bool, n *lineCounts) {
-	fileAttrs, offsets := rd.fileAttrs, rd.offsets
 	var join criJoin
 	for i, line := range rd.lines {
 		if line == "" {
@@ -113,65 +114,88 @@ func (c *converter) convertRead(ctx context.Context, records plog.LogRecordSlice
 		if cut {
 			line = line[:c.maxLineSize]
 		}
-		var stream string
-		var streamTime time.Time
-		offset := offsets[i]
-		switch {
-		case c.docker:
-			line, stream, streamTime, _ = c.parser.UnwrapDocker(line)
-		case c.cri:
-			inner, s, at, partial, ok := elemtalog.UnwrapCRI(line)
-			if ok && partial && i < len(rd.lines)-1 {
-				join.add(inner, offset) // the next lines complete the message
-				continue
-			}
-			if join.active {
-				inner, offset = join.text.String()+inner, join.offset
-				join = criJoin{}
-			}
-			line, stream, streamTime = inner, s, at
+		u, whole := c.unwrap(&join, line, rd.offsets[i], i == len(rd.lines)-1)
+		if !whole {
+			continue // the next lines complete the message
 		}
-		lr := records.AppendEmpty()
-		m := lr.Attributes()
-		rec := c.parser.ParseInto(line, m)
+		c.record(ctx, records.AppendEmpty(), u, rd, observed, cut, count, n)
+	}
+}
 
-		lr.Body().SetStr(rec.Line)
-		lr.SetObservedTimestamp(observed)
-		switch {
-		case !rec.Timestamp.IsZero():
-			lr.SetTimestamp(pcommon.NewTimestampFromTime(rec.Timestamp))
-		case !streamTime.IsZero():
-			lr.SetTimestamp(pcommon.NewTimestampFromTime(streamTime))
-		}
-		if rec.Level != "" {
-			lr.SetSeverityText(rec.Level)
-			lr.SetSeverityNumber(severity(rec.Level))
-		}
+// unwrapped is a line out of its container runtime's record.
+type unwrapped struct {
+	line   string
+	stream string    // stdout or stderr; empty for a file Elemta wrote
+	at     time.Time // when the runtime took the line
+	offset int64     // where the line (the first piece of a joined one) starts
+}
 
-		for k, v := range fileAttrs {
-			putValue(m, k, v)
+// unwrap takes a line out of the container runtime's record (format
+// docker or cri). A CRI message split in pieces is joined: whole is false
+// while join holds pieces the next lines complete. A line that is not in
+// the format configured (a line written before the container's logging
+// changed, say) is read as it is.
+func (c *converter) unwrap(join *criJoin, line string, offset int64, last bool) (u unwrapped, whole bool) {
+	u = unwrapped{line: line, offset: offset}
+	switch {
+	case c.docker:
+		if inner, stream, at, ok := c.parser.UnwrapDocker(line); ok {
+			u.line, u.stream, u.at = inner, stream, at
 		}
-		if c.includeOffset {
-			m.PutInt(vocabulary.AttrFileRecordOffset, offset)
+	case c.cri:
+		inner, stream, at, partial, ok := elemtalog.UnwrapCRI(line)
+		if ok && partial && !last {
+			join.add(inner, offset)
+			return u, false
 		}
-		if id := rd.head.identityAt(offset); id != "" {
-			m.PutStr(vocabulary.AttrFileIdentity, id)
+		if join.active {
+			inner, u.offset = join.text.String()+inner, join.offset
+			*join = criJoin{}
 		}
-		if stream != "" {
-			m.PutStr(vocabulary.AttrIOStream, stream)
-		}
-		if cut {
-			m.PutBool(vocabulary.AttrTruncated, true)
-			n.truncated++
-		}
-		if _, ok := m.Get(vocabulary.AttrUTF8Repaired); ok {
-			n.repaired++
-		}
-		if rec.Format == vocabulary.FormatUnparsed {
-			n.unparsed++
-		} else if count {
-			c.telemetry.ReceiverElemtaLinesParsed.Add(ctx, 1, c.byFormat[rec.Format])
-		}
+		u.line, u.stream, u.at = inner, stream, at
+	}
+	return u, true
+}
+
+// record fills lr with the record of one line.
+func (c *converter) record(ctx context.Context, lr plog.LogRecord, u unwrapped, rd linesRead, observed pcommon.Timestamp, cut, count bool, n *lineCounts) {
+	m := lr.Attributes()
+	rec := c.parser.ParseInto(u.line, m)
+	lr.Body().SetStr(rec.Line)
+	lr.SetObservedTimestamp(observed)
+	switch {
+	case !rec.Timestamp.IsZero():
+		lr.SetTimestamp(pcommon.NewTimestampFromTime(rec.Timestamp))
+	case !u.at.IsZero():
+		lr.SetTimestamp(pcommon.NewTimestampFromTime(u.at))
+	}
+	if rec.Level != "" {
+		lr.SetSeverityText(rec.Level)
+		lr.SetSeverityNumber(severity(rec.Level))
+	}
+	for k, v := range rd.fileAttrs {
+		putValue(m, k, v)
+	}
+	if c.includeOffset {
+		m.PutInt(vocabulary.AttrFileRecordOffset, u.offset)
+	}
+	if id := rd.head.identityAt(u.offset); id != "" {
+		m.PutStr(vocabulary.AttrFileIdentity, id)
+	}
+	if u.stream != "" {
+		m.PutStr(vocabulary.AttrIOStream, u.stream)
+	}
+	if cut {
+		m.PutBool(vocabulary.AttrTruncated, true)
+		n.truncated++
+	}
+	if _, ok := m.Get(vocabulary.AttrUTF8Repaired); ok {
+		n.repaired++
+	}
+	if rec.Format == vocabulary.FormatUnparsed {
+		n.unparsed++
+	} else if count {
+		c.telemetry.ReceiverElemtaLinesParsed.Add(ctx, 1, c.byFormat[rec.Format])
 	}
 }
 
@@ -192,23 +216,12 @@ func (j *criJoin) add(piece string, offset int64) {
 	j.text.WriteString(piece)
 }
 
-// putValue stores a parsed value with its type.
+// putValue puts a file attribute of the file consumer (the file's name,
+// path, owner, ...) on a record. A value pcommon cannot hold is put as its
+// text rather than lost.
 func putValue(m pcommon.Map, k string, v any) {
-	switch v := v.(type) {
-	case string:
-		m.PutStr(k, v)
-	case int64:
-		m.PutInt(k, v)
-	case float64:
-		m.PutDouble(k, v)
-	case bool:
-		m.PutBool(k, v)
-	case []any:
-		_ = m.PutEmptySlice(k).FromRaw(v)
-	case map[string]any:
-		_ = m.PutEmptyMap(k).FromRaw(v)
-	default:
-		_ = m.PutEmpty(k).FromRaw(v)
+	if err := m.PutEmpty(k).FromRaw(v); err != nil {
+		m.PutStr(k, fmt.Sprint(v))
 	}
 }
 
