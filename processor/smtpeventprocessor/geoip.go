@@ -377,7 +377,7 @@ func (g *geoLocator) databases() []*geoDB {
 // locate adds where an address is (geoKey) and who routes it (asKey), and
 // returns its country's ISO code ("" when unknown). Private, loopback and
 // reserved addresses are skipped without a trace.
-func (p *smtpEventProcessor) locate(attrs pcommon.Map, text, geoKey, asKey string, b *batch) (countryISO string) {
+func (p *smtpEventProcessor) locate(attrs pcommon.Map, text, geoKey, asKey string, b *batchCounts) (countryISO string) {
 	if text == "" {
 		return ""
 	}

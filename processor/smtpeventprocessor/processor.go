@@ -99,7 +99,7 @@ func (p *smtpEventProcessor) shutdown(context.Context) error {
 // mail flow, outcome, session context and place; its body stays the line,
 // scrubbed of credentials.
 func (p *smtpEventProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
-	var b batch
+	var b batchCounts
 	defer p.count(ctx, &b)
 	for _, rl := range ld.ResourceLogs().All() {
 		host := p.host
@@ -115,7 +115,7 @@ func (p *smtpEventProcessor) processLogs(ctx context.Context, ld plog.Logs) (plo
 	return ld, nil
 }
 
-func (p *smtpEventProcessor) event(lr plog.LogRecord, host string, b *batch) {
+func (p *smtpEventProcessor) event(lr plog.LogRecord, host string, b *batchCounts) {
 	attrs := lr.Attributes()
 	// Room for what event adds: none is needed on the receiver's records,
 	// a record received over OTLP or Kafka grows here once.

@@ -27,8 +27,9 @@ var geoOutcomeNames = [geoOutcomes]string{"found", "not_found", "skipped", "erro
 
 type eventsKey struct{ eventType, flow string }
 
-// batch holds the counts the processor's metrics take once a batch is done.
-type batch struct {
+// batchCounts holds the counts the processor's metrics take once a batch is
+// done.
+type batchCounts struct {
 	events   map[eventsKey]int64
 	geo      [geoOutcomes]int64
 	scrubbed int64
@@ -36,7 +37,7 @@ type batch struct {
 	delaysMalformed int64
 }
 
-func (b *batch) countEvent(eventType, flow string) {
+func (b *batchCounts) countEvent(eventType, flow string) {
 	if b.events == nil {
 		b.events = map[eventsKey]int64{}
 	}
@@ -44,7 +45,7 @@ func (b *batch) countEvent(eventType, flow string) {
 }
 
 // count adds a batch's counts to the processor's metrics.
-func (p *smtpEventProcessor) count(ctx context.Context, b *batch) {
+func (p *smtpEventProcessor) count(ctx context.Context, b *batchCounts) {
 	for k, n := range b.events {
 		p.telemetry.ProcessorSmtpeventEvents.Add(ctx, n, metric.WithAttributeSet(attribute.NewSet(
 			attribute.String(vocabulary.AttrEventType, k.eventType), attribute.String(vocabulary.AttrMTAFlow, k.flow))))

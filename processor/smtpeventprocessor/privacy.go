@@ -1,6 +1,9 @@
 package smtpeventprocessor // import "github.com/elemta/otelcol-elemta/processor/smtpeventprocessor"
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"strings"
 
@@ -81,4 +84,67 @@ func saslResponse(command string) (string, bool) {
 		return "", false
 	}
 	return command, true
+}
+
+// privacy hashes or redacts sender, recipient and subject, in the
+// attributes Elemta writes them in and wherever they appear in the texts.
+type privacy struct {
+	key         []byte
+	modes       map[string]string // sender, recipient, subject -> mode
+	failedLogin string            // mode of a failed authentication's user name
+}
+
+func (p privacy) apply(attrs pcommon.Map, body pcommon.Value) {
+	var replacements []string // old, new pairs
+	for kind, mode := range p.modes {
+		if mode == PrivacyKeep {
+			continue
+		}
+		for _, key := range privacyKeys[kind] {
+			v, ok := attrs.Get(key)
+			if !ok {
+				continue
+			}
+			forEachString(v, func(it pcommon.Value) {
+				replaced := p.replace(mode, it.Str())
+				replacements = append(replacements, it.Str(), replaced)
+				it.SetStr(replaced)
+			})
+		}
+	}
+	if len(replacements) == 0 {
+		return
+	}
+	r := strings.NewReplacer(replacements...)
+	for _, key := range privacyTexts {
+		if v, ok := attrs.Get(key); ok && v.Type() == pcommon.ValueTypeStr {
+			v.SetStr(r.Replace(v.Str()))
+		}
+	}
+	if body.Type() == pcommon.ValueTypeStr {
+		body.SetStr(r.Replace(body.Str()))
+	}
+}
+
+// forEachString calls fn on a non-empty string value or on each of a list's.
+func forEachString(v pcommon.Value, fn func(pcommon.Value)) {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		if v.Str() != "" && v.Str() != redacted {
+			fn(v)
+		}
+	case pcommon.ValueTypeSlice:
+		for _, it := range v.Slice().All() {
+			forEachString(it, fn)
+		}
+	}
+}
+
+func (p privacy) replace(mode, value string) string {
+	if mode == PrivacyRedact {
+		return redacted
+	}
+	mac := hmac.New(sha256.New, p.key)
+	mac.Write([]byte(value))
+	return "hmac:" + hex.EncodeToString(mac.Sum(nil))[:32]
 }
