@@ -1,7 +1,11 @@
 // Package esdouble is an in-process test double of the Elasticsearch HTTP API,
-// just large enough for the collector's Elasticsearch exporter: the product
-// check on GET /, the _bulk API with per-item results, and fault injection.
-// It records every request so tests can assert on what arrived.
+// as much as otelcol-elemta uses: the product check on GET /, the _bulk API
+// with per-item results (bulk.go), ILM policies and index templates
+// (assets.go, the GET shapes of 8.13+ and 9.x), the write block ILM puts on
+// aged indices (lifecycle.go), snapshots (backups.go), the statistics
+// (stats.go), HTTPS (tls.go), and fault injection. It records every
+// request so tests can assert on what arrived. Where releases differ, it
+// answers as the harsher one does, and says which in a comment.
 package esdouble // import "github.com/elemta/otelcol-elemta/testbed/esdouble"
 
 import (
