@@ -72,6 +72,7 @@ func TestValidateShippedConfigs(t *testing.T) {
 		{name: "fleet: air-gapped host writing files", configs: []string{"config.yaml", "examples/airgapped-file.yaml"}},
 		{name: "fleet: agent handing records to a gateway over OTLP", configs: []string{"config.yaml", "examples/agent-otlp.yaml"}},
 		{name: "fleet: gateway indexing the agents' records", configs: []string{"config.yaml", "examples/gateway-otlp.yaml"}},
+		{name: "fleet: gateway indexing the agents' Kafka topic", configs: []string{"config.yaml", "examples/gateway-kafka.yaml"}},
 		{
 			name:    "inner queue is a config error naming the key",
 			configs: []string{"config.yaml", "../../testbed/e2e/testdata/inner_queue.yaml"},

@@ -22,6 +22,22 @@ type service struct {
 	} `yaml:"build"`
 	Environment map[string]string `yaml:"environment"`
 	Volumes     []string          `yaml:"volumes"`
+	Command     []string          `yaml:"command"`
+	Profiles    []string          `yaml:"profiles"`
+}
+
+// configVariables are the ${env:...} variables of configuration files.
+func configVariables(t *testing.T, files ...string) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	for _, f := range files {
+		config, err := os.ReadFile(f)
+		require.NoError(t, err)
+		for _, m := range regexp.MustCompile(`\$\{env:([A-Z0-9_]+)`).FindAllStringSubmatch(string(config), -1) {
+			out[m[1]] = true
+		}
+	}
+	return out
 }
 
 func TestComposeFile(t *testing.T) {
@@ -41,15 +57,30 @@ func TestComposeFile(t *testing.T) {
 	_, err = os.Stat(filepath.Join(collector.Build.Context, collector.Build.Dockerfile))
 	require.NoError(t, err, "the collector is built from the repository's Dockerfile")
 
-	config, err := os.ReadFile(filepath.Join("..", "config.yaml"))
-	require.NoError(t, err)
-	contract := map[string]bool{}
-	for _, m := range regexp.MustCompile(`\$\{env:([A-Z0-9_]+)`).FindAllStringSubmatch(string(config), -1) {
-		contract[m[1]] = true
-	}
+	contract := configVariables(t, filepath.Join("..", "config.yaml"))
 	for key := range collector.Environment {
 		assert.True(t, contract[key], "%s is a variable of the default configuration", key)
 	}
+
+	// The Kafka tier: an agent and two gateways on the image's overlays,
+	// which ship with it (/etc/otelcol-elemta/examples).
+	tier := map[string]string{
+		"otelcol-elemta-agent": "agent-kafka.yaml", "otelcol-elemta-gateway-1": "gateway-kafka.yaml", "otelcol-elemta-gateway-2": "gateway-kafka.yaml",
+	}
+	require.Contains(t, stack.Services, "kafka")
+	for name, overlay := range tier {
+		s, ok := stack.Services[name]
+		require.True(t, ok, name)
+		assert.Equal(t, []string{"kafka"}, s.Profiles, "%s: only with --profile kafka", name)
+		assert.Equal(t, []string{"--config=/etc/otelcol-elemta/config.yaml", "--config=/etc/otelcol-elemta/examples/" + overlay}, s.Command, name)
+		vars := configVariables(t, filepath.Join("..", "config.yaml"), filepath.Join("..", "examples", overlay))
+		for key := range s.Environment {
+			assert.True(t, vars[key], "%s: %s is a variable of its configuration", name, key)
+		}
+	}
+	dockerfile, err := os.ReadFile(filepath.Join("..", "Dockerfile"))
+	require.NoError(t, err)
+	assert.Contains(t, string(dockerfile), "COPY distributions/otelcol-elemta/examples /etc/otelcol-elemta/examples")
 
 	for name, s := range stack.Services {
 		for _, v := range s.Volumes {
