@@ -121,26 +121,23 @@ bench: ## Run the Go benchmarks.
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 .PHONY: run
-run: build ## Run the collector on the sample logs (or on ELEMTA_LOG_PATHS); ships to ELASTICSEARCH_ENDPOINT if set.
+run: build ## Run the collector on the sample logs (or on ELEMTA_LOG_PATHS); ships to ELASTICSEARCH_ENDPOINT if set, else to a local stand-in, and summarises.
 	@if [ -z "$${ELEMTA_LOG_PATHS:-}" ] && [ -z "$${OTELCOL_ELEMTA_STORAGE:-}" ]; then \
 	  rm -rf $(RUN_DIR); \
 	fi # the samples are read afresh on each run: no checkpoints from the last one
 	@mkdir -p $(RUN_DIR)/storage
 	@export ELEMTA_LOG_PATHS="$${ELEMTA_LOG_PATHS:-$(CURDIR)/$(DIST)/samples/*.log}"; \
-	export OTELCOL_ELEMTA_STORAGE="$${OTELCOL_ELEMTA_STORAGE:-$(CURDIR)/$(RUN_DIR)/storage}"; \
 	if [ -n "$${ELASTICSEARCH_ENDPOINT:-}" ]; then \
+	  export OTELCOL_ELEMTA_STORAGE="$${OTELCOL_ELEMTA_STORAGE:-$(CURDIR)/$(RUN_DIR)/storage}"; \
 	  echo "otelcol-elemta: shipping $$ELEMTA_LOG_PATHS to $$ELASTICSEARCH_ENDPOINT"; \
 	  exec $(BIN) --config $(DIST)/config.yaml; \
 	else \
-	  export OTELCOL_ELEMTA_EVENTS_FILE="$${OTELCOL_ELEMTA_EVENTS_FILE:-$(CURDIR)/$(RUN_DIR)/events.jsonl}"; \
-	  echo "otelcol-elemta: no ELASTICSEARCH_ENDPOINT; events go to $$OTELCOL_ELEMTA_EVENTS_FILE,"; \
-	  echo "  SMTP metrics on http://localhost:8889/metrics, health on http://localhost:13133/"; \
-	  exec $(BIN) --config $(DIST)/config.yaml --config $(DIST)/local.yaml; \
+	  exec $(GO) run ./testbed/firstrun --bin $(BIN) --config $(DIST)/config.yaml --dir $(RUN_DIR) --logs "$$ELEMTA_LOG_PATHS"; \
 	fi
 
 .PHONY: validate
 validate: build ## Validate every configuration the repository ships.
-	@for cfg in $(DIST)/config.yaml "$(DIST)/config.yaml $(DIST)/local.yaml" "$(DIST)/config.yaml $(DIST)/elasticsearch-metrics.yaml"; do \
+	@for cfg in $(DIST)/config.yaml "$(DIST)/config.yaml $(DIST)/elasticsearch-metrics.yaml"; do \
 	  args=""; for f in $$cfg; do args="$$args --config $$f"; done; \
 	  echo "validate$$args"; $(BIN) validate $$args; \
 	done

@@ -65,7 +65,6 @@ func TestValidateShippedConfigs(t *testing.T) {
 		wantErr string
 	}{
 		{name: "default", configs: []string{"config.yaml"}},
-		{name: "make run overlay", configs: []string{"config.yaml", "local.yaml"}},
 		{name: "Elasticsearch metrics overlay", configs: []string{"config.yaml", "elasticsearch-metrics.yaml"}},
 		{name: "fleet: Elasticsearch and a central collector over OTLP", configs: []string{"config.yaml", "examples/central-otlp.yaml"}},
 		{name: "fleet: agent publishing to Kafka", configs: []string{"config.yaml", "examples/agent-kafka.yaml"}},
