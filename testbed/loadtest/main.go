@@ -272,80 +272,21 @@ func (r *run) start() error {
 }
 
 func runScenario(c collector, s scenario) (string, error) {
-	dir, err := os.MkdirTemp("", "loadtest-")
+	r, err := newRun(c, s)
 	if err != nil {
 		return "", err
 	}
-	defer os.RemoveAll(dir)
-	storage := filepath.Join(dir, "storage")
-	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o750); err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(storage, 0o750); err != nil {
-		return "", err
-	}
-	es := esdouble.New()
-	defer es.Close()
-	es.SetLean(true)
-	es.SetDocumentsPerSecond(s.esRate)
-
-	r := &run{c: c, s: s, dir: dir, es: es}
-	r.env = c.env(filepath.Join(dir, "logs", "*.log"), storage, es.URL())
-	if s.memoryLimitMiB > 0 {
-		r.env = append(r.env, fmt.Sprintf("GOMEMLIMIT=%dMiB", s.memoryLimitMiB*3/4))
-	}
-	r.writer = &loadgen.Writer{Path: filepath.Join(dir, "logs", "elemta.log"), Rotation: s.rotation, RotateEvery: 5 * time.Second}
+	defer r.close()
 	if err := r.start(); err != nil {
 		return "", err
 	}
-	defer func() {
-		if ended, _ := r.proc.Exited(); !ended {
-			_ = r.proc.Kill()
-		}
-	}()
 	time.Sleep(time.Second) // started, setup done
-
-	r.started = time.Now()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	writeDone := make(chan error, 1)
-	go func() { writeDone <- r.writer.Run(ctx, s.rate, s.duration) }()
-	for _, ev := range s.events {
-		if wait := time.Until(r.started.Add(ev.at)); wait > 0 {
-			time.Sleep(wait)
-		}
-		if err := ev.do(r); err != nil {
-			return "", fmt.Errorf("%s: %w", ev.what, err)
-		}
-	}
-	if err := <-writeDone; err != nil {
+	written, err := r.load()
+	if err != nil {
 		return "", err
 	}
-	written := time.Now()
-	if s.esRate > 0 {
-		r.note("backlog at the end of the overload: %s lines, in the log files", thousands(r.writer.Written()-es.DocumentCount()))
-	}
-	es.SetDocumentsPerSecond(0)
-
-	// Drain: every line delivered, or no progress for a minute.
-	last, lastChange := -1, time.Now()
-	for {
-		n := es.DocumentCount()
-		// A collector that splits a continued line makes more documents
-		// than lines: the count is a hint, the ids decide.
-		if n >= r.writer.Written() && loadgen.Check(es.Documents(), r.writer.Written(), nil).Missing == 0 {
-			break
-		}
-		if n != last {
-			last, lastChange = n, time.Now()
-		}
-		if time.Since(lastChange) > time.Minute {
-			break
-		}
-		if ended, err := r.proc.Exited(); ended {
-			return "", fmt.Errorf("collector exited: %w; its log ends: %s", err, logTail(dir))
-		}
-		time.Sleep(100 * time.Millisecond)
+	if err := r.drain(); err != nil {
+		return "", err
 	}
 	drained := time.Since(written)
 	wall := time.Since(r.started)
@@ -356,7 +297,103 @@ func runScenario(c collector, s scenario) (string, error) {
 			return "", err
 		}
 	}
-	rep := loadgen.Check(es.Documents(), r.writer.Written(), nil)
+	return r.report(drained, wall)
+}
+
+// newRun prepares a scenario's directories, Elasticsearch double,
+// environment and log writer; close removes them.
+func newRun(c collector, s scenario) (*run, error) {
+	dir, err := os.MkdirTemp("", "loadtest-")
+	if err != nil {
+		return nil, err
+	}
+	r := &run{c: c, s: s, dir: dir}
+	storage := filepath.Join(dir, "storage")
+	for _, d := range []string{filepath.Join(dir, "logs"), storage} {
+		if err := os.MkdirAll(d, 0o750); err != nil {
+			_ = os.RemoveAll(dir)
+			return nil, err
+		}
+	}
+	r.es = esdouble.New()
+	r.es.SetLean(true)
+	r.es.SetDocumentsPerSecond(s.esRate)
+	r.env = c.env(filepath.Join(dir, "logs", "*.log"), storage, r.es.URL())
+	if s.memoryLimitMiB > 0 {
+		r.env = append(r.env, fmt.Sprintf("GOMEMLIMIT=%dMiB", s.memoryLimitMiB*3/4))
+	}
+	r.writer = &loadgen.Writer{Path: filepath.Join(dir, "logs", "elemta.log"), Rotation: s.rotation, RotateEvery: 5 * time.Second}
+	return r, nil
+}
+
+// close kills a collector still running, stops the double and removes
+// the directories.
+func (r *run) close() {
+	if r.proc != nil {
+		if ended, _ := r.proc.Exited(); !ended {
+			_ = r.proc.Kill()
+		}
+	}
+	r.es.Close()
+	_ = os.RemoveAll(r.dir)
+}
+
+// load writes the scenario's lines at its rate while its events happen,
+// and returns when the last line was written.
+func (r *run) load() (time.Time, error) {
+	r.started = time.Now()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	writeDone := make(chan error, 1)
+	go func() { writeDone <- r.writer.Run(ctx, r.s.rate, r.s.duration) }()
+	for _, ev := range r.s.events {
+		if wait := time.Until(r.started.Add(ev.at)); wait > 0 {
+			time.Sleep(wait)
+		}
+		if err := ev.do(r); err != nil {
+			return time.Time{}, fmt.Errorf("%s: %w", ev.what, err)
+		}
+	}
+	if err := <-writeDone; err != nil {
+		return time.Time{}, err
+	}
+	if r.s.esRate > 0 {
+		r.note("backlog at the end of the overload: %s lines, in the log files", thousands(r.writer.Written()-r.es.DocumentCount()))
+	}
+	r.es.SetDocumentsPerSecond(0)
+	return time.Now(), nil
+}
+
+// drain waits until every line written is delivered, or until no
+// document arrived for a minute.
+func (r *run) drain() error {
+	last, lastChange := -1, time.Now()
+	for {
+		n := r.es.DocumentCount()
+		// A collector that splits a continued line makes more documents
+		// than lines: the count is a hint, the ids decide.
+		if n >= r.writer.Written() && loadgen.Check(r.es.Documents(), r.writer.Written(), nil).Missing == 0 {
+			return nil
+		}
+		if n != last {
+			last, lastChange = n, time.Now()
+		}
+		if time.Since(lastChange) > time.Minute {
+			return nil // the report counts what is missing
+		}
+		if ended, err := r.proc.Exited(); ended {
+			return fmt.Errorf("collector exited: %w; its log ends: %s", err, logTail(r.dir))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// report checks what arrived and makes the scenario's table row; a line
+// of ours lost or duplicated, or memory above the scenario's limit, is an
+// error.
+func (r *run) report(drained, wall time.Duration) (string, error) {
+	s, c := r.s, r.c
+	rep := loadgen.Check(r.es.Documents(), r.writer.Written(), nil)
 	cpu := r.proc.CPU()
 	if len(s.events) > 0 && s.events[0].what == "kill" {
 		r.note("CPU of the collector after the restart")
@@ -364,7 +401,7 @@ func runScenario(c collector, s scenario) (string, error) {
 	if drained > time.Second {
 		r.note("all indexed %s after the last write", drained.Round(100*time.Millisecond))
 	}
-	if n := es.Replaced(); n > 0 {
+	if n := r.es.Replaced(); n > 0 {
 		r.note("%s lines sent again replaced their own documents", thousands(n))
 	}
 	if r.writer.Rotations() > 0 {
