@@ -17,7 +17,6 @@ package main
 import (
 	"bufio"
 	"cmp"
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -27,7 +26,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -51,7 +49,7 @@ type result struct {
 	peakRSS int64 // bytes
 	// atPeak is the largest resident sample taken while the collector ran,
 	// split into file pages (its binary's, mostly) and anonymous memory.
-	atPeak residentSample
+	atPeak loadgen.Sample
 	wall   time.Duration
 	// bulks is the most bulk requests Elasticsearch served at once.
 	bulks int
@@ -137,12 +135,13 @@ func main() {
 					fail(fmt.Errorf("%s, %s: %w", load.name, s.name, err))
 				}
 				fmt.Fprintf(os.Stderr, "%s, %s: %d lines, CPU %.2fs, wall %.1fs, peak RSS %d MiB (files %d + anon %d), at most %d bulk requests at once\n",
-					load.name, s.name, r.lines, r.cpu.Seconds(), r.wall.Seconds(), r.peakRSS>>20, r.atPeak.file>>20, r.atPeak.anon>>20, r.bulks)
+					load.name, s.name, r.lines, r.cpu.Seconds(), r.wall.Seconds(), r.peakRSS>>20, r.atPeak.File>>20, r.atPeak.Anon>>20, r.bulks)
 				runs[i] = append(runs[i], r)
 			}
 		}
-		base := result{lines: 1, cpu: time.Second, peakRSS: 1, wall: time.Second}
-		if len(runs[1]) > 0 {
+		anchored := len(runs[1]) > 0 // the lean stock ran: the ratios are to it
+		var base result
+		if anchored {
 			base = median(runs[1])
 		}
 		for i, s := range setups {
@@ -150,9 +149,13 @@ func main() {
 				continue
 			}
 			r := median(runs[i])
-			fmt.Fprintf(w, "%s\t%s\t%d\t%.2f\t%.0f\t%.0f\t%d\t%d + %d\t%.2f×\t%.2f×\t%.2f×\t\n", load.name, s.name, r.lines, r.cpu.Seconds(),
-				r.linesPerCPUSecond(), r.linesPerSecond(), r.peakRSS>>20, r.atPeak.file>>20, r.atPeak.anon>>20,
-				r.linesPerCPUSecond()/base.linesPerCPUSecond(), r.linesPerSecond()/base.linesPerSecond(), float64(r.peakRSS)/float64(base.peakRSS))
+			ratios := "–\t–\t–"
+			if anchored {
+				ratios = fmt.Sprintf("%.2f×\t%.2f×\t%.2f×", r.linesPerCPUSecond()/base.linesPerCPUSecond(),
+					r.linesPerSecond()/base.linesPerSecond(), float64(r.peakRSS)/float64(base.peakRSS))
+			}
+			fmt.Fprintf(w, "%s\t%s\t%d\t%.2f\t%.0f\t%.0f\t%d\t%d + %d\t%s\t\n", load.name, s.name, r.lines, r.cpu.Seconds(),
+				r.linesPerCPUSecond(), r.linesPerSecond(), r.peakRSS>>20, r.atPeak.File>>20, r.atPeak.Anon>>20, ratios)
 		}
 	}
 	_ = w.Flush()
@@ -343,22 +346,17 @@ func run(s setup, dir string, n int, write func() error, delay time.Duration) (r
 	for _, c := range s.configs {
 		args = append(args, "--config", c)
 	}
-	cmd := exec.Command(s.binary, args...) //nolint:gosec // the collectors under test, named on the command line
-	cmd.Env = append(os.Environ(), s.env(filepath.Join(dir, "logs", "*.log"), storage, es.URL())...)
-	out, err := os.Create(filepath.Join(dir, "collector.log"))
+	logFile := filepath.Join(dir, "collector.log")
+	start := time.Now()
+	p, err := loadgen.Start(s.binary, args, s.env(filepath.Join(dir, "logs", "*.log"), storage, es.URL()), logFile, 50*time.Millisecond)
 	if err != nil {
 		return result{}, err
 	}
-	defer out.Close()
-	cmd.Stdout, cmd.Stderr = out, out
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		return result{}, err
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	sampler := sampleResident(cmd.Process.Pid, 50*time.Millisecond)
-	defer sampler.stop()
+	defer func() {
+		if ended, _ := p.Exited(); !ended {
+			_ = p.Kill()
+		}
+	}()
 
 	writeErr := make(chan error, 1)
 	if write != nil {
@@ -366,18 +364,16 @@ func run(s setup, dir string, n int, write func() error, delay time.Duration) (r
 	} else {
 		writeErr <- nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
+	deadline := time.Now().Add(10 * time.Minute)
 	for es.DocumentCount() < n {
-		select {
-		case err := <-exited:
-			log, _ := os.ReadFile(out.Name())
+		if ended, err := p.Exited(); ended {
+			log, _ := os.ReadFile(logFile)
 			return result{}, fmt.Errorf("collector exited: %w\n%s", err, tail(string(log)))
-		case <-ctx.Done():
-			_ = cmd.Process.Kill()
-			return result{}, fmt.Errorf("%d of %d documents after 10 minutes", es.DocumentCount(), n)
-		case <-time.After(20 * time.Millisecond):
 		}
+		if time.Now().After(deadline) {
+			return result{}, fmt.Errorf("%d of %d documents after 10 minutes", es.DocumentCount(), n)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	wall := time.Since(start)
 	if err := <-writeErr; err != nil {
@@ -385,48 +381,27 @@ func run(s setup, dir string, n int, write func() error, delay time.Duration) (r
 	}
 	// The peak of the collector's own memory: rusage's maxrss would count
 	// this process's memory at the time of the exec.
-	peak, err := peakRSS(cmd.Process.Pid)
+	peak, err := p.HighWaterRSS()
 	if err != nil {
 		return result{}, err
 	}
-	atPeak := sampler.stop()
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		return result{}, err
-	}
-	if err := <-exited; err != nil {
+	if err := p.Stop(30 * time.Second); err != nil {
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) {
 			return result{}, err
 		}
-	}
-	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	if !ok {
-		return result{}, errors.New("no resource usage for the collector")
 	}
 	if got := es.DocumentCount(); got != n {
 		return result{}, fmt.Errorf("%d documents for %d lines", got, n)
 	}
 	return result{
 		lines:   n,
-		cpu:     time.Duration(ru.Utime.Nano() + ru.Stime.Nano()),
+		cpu:     p.CPU(), // all of it: the process has ended
 		peakRSS: peak,
-		atPeak:  atPeak,
+		atPeak:  p.Largest(),
 		wall:    wall,
 		bulks:   es.MaxConcurrentBulks(),
 	}, nil
-}
-
-// peakRSS reads the peak resident set size of a process (VmHWM).
-func peakRSS(pid int) (int64, error) {
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	fields, err := statusSizes(string(status), "VmHWM")
-	if err != nil {
-		return 0, fmt.Errorf("/proc/%d/status: %w", pid, err)
-	}
-	return fields[0], nil
 }
 
 func tail(s string) string {

@@ -118,7 +118,40 @@ func TestProcessSamples(t *testing.T) {
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return len(p.Samples()) >= 2 }, 5*time.Second, 10*time.Millisecond)
 	assert.Positive(t, p.PeakRSS())
+	largest := p.Largest()
+	assert.Positive(t, largest.File, "the binary's pages")
+	assert.Positive(t, largest.Anon, "its heap and stacks")
+	hwm, err := p.HighWaterRSS()
+	require.NoError(t, err)
+	assert.LessOrEqual(t, largest.File+largest.Anon, hwm, "a sample is within the high-water mark")
 	require.NoError(t, p.Kill())
 	ended, _ := p.Exited()
 	assert.True(t, ended)
+}
+
+func TestStatusSizes(t *testing.T) {
+	const status = "Name:\totelcol-elemta\nVmHWM:\t   88664 kB\nVmRSS:\t   86584 kB\nRssAnon:\t   43816 kB\nRssFile:\t   42760 kB\nRssShmem:\t       8 kB\n"
+	tests := []struct {
+		name    string
+		status  string
+		names   []string
+		want    []int64
+		wantErr string
+	}{
+		{"peak", status, []string{"VmHWM"}, []int64{88664 << 10}, ""},
+		{"split, in the order asked", status, []string{"RssFile", "RssAnon"}, []int64{42760 << 10, 43816 << 10}, ""},
+		{"missing", "VmRSS:\t1 kB\n", []string{"VmHWM"}, nil, "not all of VmHWM"},
+		{"not a number", "VmHWM:\tmany kB\n", []string{"VmHWM"}, nil, "VmHWM"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := StatusSizes(tt.status, tt.names...)
+			if tt.wantErr != "" {
+				require.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
 }

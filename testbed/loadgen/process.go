@@ -28,11 +28,14 @@ type Process struct {
 	stop    chan struct{}
 }
 
-// Sample is the collector's CPU time and resident memory at a moment.
+// Sample is the collector's CPU time and resident memory at a moment:
+// all of it, and split into file pages (RssFile: its binary's code and
+// data, mostly) and anonymous memory (RssAnon: heap, stacks).
 type Sample struct {
-	At  time.Time
-	CPU time.Duration
-	RSS int64
+	At         time.Time
+	CPU        time.Duration
+	RSS        int64
+	File, Anon int64
 }
 
 // Start runs binary with args and env (added to this process's), its
@@ -91,11 +94,72 @@ func readSample(pid int) (Sample, error) {
 	utime, _ := strconv.ParseInt(fields[11], 10, 64)
 	stime, _ := strconv.ParseInt(fields[12], 10, 64)
 	rssPages, _ := strconv.ParseInt(fields[21], 10, 64)
-	return Sample{
+	s := Sample{
 		At:  time.Now(),
 		CPU: time.Duration(utime+stime) * time.Second / clockTicks,
 		RSS: rssPages * int64(os.Getpagesize()),
-	}, nil
+	}
+	if status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
+		if sizes, err := StatusSizes(string(status), "RssFile", "RssAnon"); err == nil {
+			s.File, s.Anon = sizes[0], sizes[1]
+		}
+	}
+	return s, nil
+}
+
+// HighWaterRSS is the peak resident memory the kernel kept for the
+// process (VmHWM), finer than the samples; read it before the process
+// ends.
+func (p *Process) HighWaterRSS() (int64, error) {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	sizes, err := StatusSizes(string(status), "VmHWM")
+	if err != nil {
+		return 0, fmt.Errorf("/proc/%d/status: %w", p.cmd.Process.Pid, err)
+	}
+	return sizes[0], nil
+}
+
+// Largest is the sample with the most resident memory: how the peak
+// splits between the binary and the heap.
+func (p *Process) Largest() Sample {
+	var largest Sample
+	for _, s := range p.Samples() {
+		if s.File+s.Anon > largest.File+largest.Anon {
+			largest = s
+		}
+	}
+	return largest
+}
+
+// StatusSizes reads sizes ("VmHWM:  1234 kB") from the text of
+// /proc/<pid>/status, in bytes, in the order of names.
+func StatusSizes(status string, names ...string) ([]int64, error) {
+	sizes := make([]int64, len(names))
+	found := 0
+	for _, line := range strings.Split(status, "\n") {
+		name, value, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		for i, want := range names {
+			if name != want {
+				continue
+			}
+			kib, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(value), "kB")), 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			sizes[i] = kib << 10
+			found++
+		}
+	}
+	if found != len(names) {
+		return nil, fmt.Errorf("not all of %s in the status", strings.Join(names, ", "))
+	}
+	return sizes, nil
 }
 
 // Samples returns the samples so far.
