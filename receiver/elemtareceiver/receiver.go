@@ -279,53 +279,52 @@ func (r *logsReceiver) givenUp(lines int, err error) {
 }
 
 // consumeWithRetry hands a batch to the pipeline and returns its ticket
-// once the pipeline took it, or the last error when ctx ends first. A
-// permanent error drops the batch: it is logged and counted, and neither a
-// ticket nor an error is returned. batch returns a new copy of the batch
-// for each attempt.
+// once the pipeline took it, or an error when ctx ends first. A permanent
+// error, or retry_on_failure::max_elapsed_time passed, drops the batch: it
+// is logged and counted, and neither a ticket nor an error is returned.
+// batch returns a new copy of the batch for each attempt.
 func (r *logsReceiver) consumeWithRetry(ctx context.Context, batch func() plog.Logs) (*delivery.Ticket, error) {
-	bo := backoff.ExponentialBackOff{
-		InitialInterval:     r.cfg.RetryOnFailure.InitialInterval,
-		RandomizationFactor: r.cfg.RetryOnFailure.RandomizationFactor,
-		Multiplier:          r.cfg.RetryOnFailure.Multiplier,
-		MaxInterval:         r.cfg.RetryOnFailure.MaxInterval,
+	retry := r.cfg.RetryOnFailure
+	bo := &backoff.ExponentialBackOff{
+		InitialInterval:     retry.InitialInterval,
+		RandomizationFactor: retry.RandomizationFactor,
+		Multiplier:          retry.Multiplier,
+		MaxInterval:         retry.MaxInterval,
 	}
-	bo.Reset()
-	var deadline time.Time
-	if r.cfg.RetryOnFailure.MaxElapsedTime > 0 {
-		deadline = time.Now().Add(r.cfg.RetryOnFailure.MaxElapsedTime)
-	}
-	for {
+	lines := 0
+	ticket, err := backoff.Retry(ctx, func() (*delivery.Ticket, error) {
 		ld := batch()
-		n := ld.LogRecordCount()
-		if n == 0 {
+		if lines = ld.LogRecordCount(); lines == 0 {
 			return nil, nil
 		}
 		ticket := delivery.NewTicket()
 		obsCtx := r.obsrecv.StartLogsOp(ctx)
 		err := r.next.ConsumeLogs(delivery.WithTicket(obsCtx, ticket), ld)
-		r.obsrecv.EndLogsOp(obsCtx, metadata.Type.String(), n, err)
+		r.obsrecv.EndLogsOp(obsCtx, metadata.Type.String(), lines, err)
 		ticket.Close() // after a refusal, what an exporter still holds is sent again anyway
 		switch {
 		case err == nil:
 			return ticket, nil
 		case consumererror.IsPermanent(err):
-			r.set.Logger.Error("The pipeline refused lines for good; they are dropped", zap.Int("lines", n), zap.Error(err))
-			r.telemetry.ReceiverElemtaLinesLost.Add(context.Background(), int64(n))
-			return nil, nil
-		case !deadline.IsZero() && time.Now().After(deadline):
-			r.set.Logger.Error("retry_on_failure::max_elapsed_time passed; lines are dropped", zap.Int("lines", n), zap.Error(err))
-			r.telemetry.ReceiverElemtaLinesLost.Add(context.Background(), int64(n))
-			return nil, nil
+			return nil, backoff.Permanent(err)
 		}
-		wait := bo.NextBackOff()
-		r.set.Logger.Debug("The pipeline refused lines; retrying", zap.Int("lines", n), zap.Duration("interval", wait), zap.Error(err))
-		select {
-		case <-ctx.Done():
-			return nil, err
-		case <-time.After(wait):
-		}
+		return nil, err
+	}, backoff.WithBackOff(bo), backoff.WithMaxElapsedTime(retry.MaxElapsedTime), // 0: no limit
+		backoff.WithNotify(func(err error, wait time.Duration) {
+			r.set.Logger.Debug("The pipeline refused lines; retrying", zap.Int("lines", lines), zap.Duration("interval", wait), zap.Error(err))
+		}))
+	switch {
+	case err == nil:
+		return ticket, nil
+	case ctx.Err() != nil:
+		return nil, err // stopping: the caller keeps the lines
+	case consumererror.IsPermanent(err):
+		r.set.Logger.Error("The pipeline refused lines for good; they are dropped", zap.Int("lines", lines), zap.Error(err))
+	default:
+		r.set.Logger.Error("retry_on_failure::max_elapsed_time passed; lines are dropped", zap.Int("lines", lines), zap.Error(err))
 	}
+	r.telemetry.ReceiverElemtaLinesLost.Add(context.Background(), int64(lines))
+	return nil, nil
 }
 
 // replayPending delivers the batches a previous shutdown saved.
