@@ -40,8 +40,8 @@ $(BUILDER): $(TOOLS_MOD) internal/tools/go.sum
 # build then verifies every module against it, offline from the checksum
 # database. `make lock` refreshes the lock after a change of components.
 # Between generating and compiling, the main package gets the import of
-# $(DIST)/defaults, which sets the distribution's own defaults (feature gates,
-# GOGC), and the command line of $(DIST)/command (the collector's, plus setup).
+# $(DIST)/defaults, which sets the distribution's feature gate (before the configuration is read),
+# and the command line of $(DIST)/command (the collector's, plus setup): neither can be a component.
 $(BIN): $(BUILDER) builder-config.yaml $(DIST)/ocb.go.sum $(GO_SOURCES) $(EMBEDDED)
 	@mkdir -p $(BUILD_DIR) bin
 	cp $(DIST)/ocb.go.sum $(BUILD_DIR)/go.sum

@@ -23,7 +23,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/elemta/otelcol-elemta/internal/delivery"
-	"github.com/elemta/otelcol-elemta/internal/idlegc"
+	"github.com/elemta/otelcol-elemta/internal/idle"
 	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/elemtalog"
 	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/metadata"
 )
@@ -139,7 +139,9 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 	// delivered; at shutdown (runCtx done) lines still held are saved.
 	// They are written once per look at the files, when reading has caught
 	// up: no batch of this receiver is in flight then, the moment for the
-	// binary's collection at idle moments (internal/idlegc).
+	// binary's collection at idle moments (internal/idle: the memory_policy
+	// extension, when the collector has it).
+	idleNow := idle.FromHost(host)
 	checkpoints := checkpointAfterDelivery{Persister: persister, flush: func() {
 		ctx := runCtx
 		if runCtx.Err() != nil { // stopping: one bounded attempt, then the lines are saved
@@ -158,7 +160,7 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 				r.save(o.batch())
 			}
 		}
-		idlegc.Idle()
+		idleNow.PipelineIdle()
 	}}
 	// The lines a shutdown saved go first, then reading starts: the
 	// pipeline sees the lines in the order they were written.

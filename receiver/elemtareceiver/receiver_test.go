@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -32,7 +30,6 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/elemta/otelcol-elemta/internal/filestoragetest"
-	"github.com/elemta/otelcol-elemta/internal/idlegc"
 	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/metadata"
 )
 
@@ -576,25 +573,38 @@ func TestBatches(t *testing.T) {
 	}
 }
 
-// TestCaughtUpReadingCollectsGarbage checks that the receiver tells the
-// binary's collection at idle moments when it has delivered all it read.
-func TestCaughtUpReadingCollectsGarbage(t *testing.T) {
-	idlegc.Enable()
-	t.Cleanup(idlegc.Disable)
-	// Only forced collections run meanwhile: the garbage of the batches
-	// builds up until reading catches up.
-	defer debug.SetGCPercent(debug.SetGCPercent(-1))
-	runtime.GC()
-	before := idlegc.Forced()
+// idleCounter is an extension that counts the idle moments reported.
+type idleCounter struct {
+	component.StartFunc
+	component.ShutdownFunc
+	calls atomic.Int64
+}
 
+func (c *idleCounter) PipelineIdle() { c.calls.Add(1) }
+
+// hostWithExtension is a host whose one extension is ext.
+type hostWithExtension struct {
+	component.Host
+	ext component.Component
+}
+
+func (h hostWithExtension) GetExtensions() map[component.ID]component.Component {
+	return map[component.ID]component.Component{component.MustNewID("memory_policy"): h.ext}
+}
+
+// TestCaughtUpReadingReportsIdle checks that the receiver tells the
+// memory policy, found among the host's extensions, when it has delivered
+// all it read: the moment to collect garbage.
+func TestCaughtUpReadingReportsIdle(t *testing.T) {
 	dir := t.TempDir()
 	lines := numbered("caught up", 5000)
 	writeLines(t, filepath.Join(dir, "elemta.log"), os.O_CREATE, lines...)
 	cfg := testConfig(filepath.Join(dir, "*.log"))
 	sink := new(consumertest.LogsSink)
-	rcv := startReceiver(t, cfg, componenttest.NewNopHost(), sink)
+	counter := &idleCounter{}
+	rcv := startReceiver(t, cfg, hostWithExtension{componenttest.NewNopHost(), counter}, sink)
 	requireExactlyOnce(t, sink, lines)
-	require.Eventually(t, func() bool { return idlegc.Forced() > before },
-		10*time.Second, 10*time.Millisecond, "a collection once the lines are delivered")
+	require.Eventually(t, func() bool { return counter.calls.Load() > 0 },
+		10*time.Second, 10*time.Millisecond, "idle reported once the lines are delivered")
 	require.NoError(t, rcv.Shutdown(context.Background()))
 }

@@ -1,0 +1,125 @@
+package memorypolicyextension // import "github.com/elemta/otelcol-elemta/extension/memorypolicyextension"
+
+import (
+	"context"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"sync/atomic"
+
+	"go.opentelemetry.io/collector/component"
+	"go.uber.org/zap"
+
+	"github.com/elemta/otelcol-elemta/internal/idle"
+)
+
+// MinGrowth is the least growth of the heap, since the last collection at
+// an idle moment, worth another: a pipeline that read a few lines since is
+// left to the runtime's own pacing.
+const MinGrowth = 4 << 20
+
+const (
+	// liveMetric is the heap the last collection found live.
+	liveMetric = "/gc/heap/live:bytes"
+	// heapMetric is the heap's objects now, live or not yet collected.
+	heapMetric = "/memory/classes/heap/objects:bytes"
+	// forcedMetric counts the collections runtime.GC forced.
+	forcedMetric = "/gc/cycles/forced:gc-cycles"
+)
+
+// policy sets the garbage collector's target while the collector runs and
+// collects garbage at the moments the pipeline is idle.
+//
+// Go's collector sets its next target from the heap it finds live, times
+// GOGC. A collection that starts while a batch is in flight finds the
+// batch live (its lines, records, documents and bulk body, several MB)
+// and lets the heap grow to three times that at GOGC=200. Between batches
+// the live heap is a fraction of it. A collection run when a receiver has
+// delivered everything it read finds only that fraction, so the heap's
+// peak follows the size of one batch, not three times a batch in flight
+// (BENCHMARKS.md, "Collecting at idle moments").
+type policy struct {
+	cfg    *Config
+	gogc   string // the environment's GOGC
+	logger *zap.Logger
+
+	previous   int  // the target before Start, restored at Shutdown
+	setTarget  bool // Start set the target
+	collecting atomic.Bool
+	// idleLive is the heap found live by the last collection at an idle
+	// moment: the pipeline's own floor, without a batch in flight.
+	idleLive atomic.Uint64
+}
+
+var _ idle.Collector = (*policy)(nil)
+
+func newPolicy(cfg *Config, gogc string, logger *zap.Logger) *policy {
+	return &policy{cfg: cfg, gogc: gogc, logger: logger}
+}
+
+// Start sets the garbage collector's target, unless GOGC is set.
+func (p *policy) Start(context.Context, component.Host) error {
+	if p.gogc == "" && p.cfg.GCPercent > 0 {
+		p.previous, p.setTarget = debug.SetGCPercent(p.cfg.GCPercent), true
+	}
+	p.logger.Debug("Memory policy", zap.String("GOGC", p.gogc), zap.Int("gc_percent", p.cfg.GCPercent),
+		zap.Bool("collect_when_idle", p.collectsWhenIdle()))
+	return nil
+}
+
+// Shutdown gives the runtime its target back.
+func (p *policy) Shutdown(context.Context) error {
+	if p.setTarget {
+		debug.SetGCPercent(p.previous)
+		p.setTarget = false
+	}
+	return nil
+}
+
+func (p *policy) collectsWhenIdle() bool {
+	return p.cfg.CollectWhenIdle && p.gogc != "off"
+}
+
+// PipelineIdle starts a collection in the background when the heap has
+// grown enough since the last one at an idle moment; it never waits.
+func (p *policy) PipelineIdle() {
+	if !p.collectsWhenIdle() || !due(p.idleLive.Load(), read(heapMetric)) {
+		return
+	}
+	if !p.collecting.CompareAndSwap(false, true) {
+		return // one collection at a time
+	}
+	go func() {
+		defer p.collecting.Store(false)
+		runtime.GC()
+		p.idleLive.Store(read(liveMetric)) // what this collection found live
+	}()
+}
+
+// due says whether a heap of objects bytes is worth collecting, given the
+// heap the last idle collection found live: it must have grown by
+// MinGrowth at least, and by no less than that live heap, so that a large
+// live heap (a long session table) is never marked more often than
+// GOGC=100 would mark it.
+//
+// The growth is measured from the idle floor, not from the runtime's own
+// last collection: one that ran in the middle of a batch found the batch
+// live, and measuring from it would let the heap run on to three times a
+// batch in flight, which is what this policy avoids.
+func due(idleLive, objects uint64) bool {
+	if objects <= idleLive {
+		return false
+	}
+	growth := objects - idleLive
+	return growth >= MinGrowth && growth >= idleLive
+}
+
+// read returns the runtime metric of that name.
+func read(name string) uint64 {
+	samples := []metrics.Sample{{Name: name}}
+	metrics.Read(samples)
+	return samples[0].Value.Uint64()
+}
+
+// forced returns the number of collections the program forced so far.
+func forced() uint64 { return read(forcedMetric) }

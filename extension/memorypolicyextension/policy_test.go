@@ -1,0 +1,128 @@
+package memorypolicyextension
+
+import (
+	"context"
+	"runtime/debug"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/extension/extensiontest"
+	"go.uber.org/zap"
+
+	"github.com/elemta/otelcol-elemta/extension/memorypolicyextension/internal/metadata"
+	"github.com/elemta/otelcol-elemta/internal/idle"
+)
+
+func TestDue(t *testing.T) {
+	const mib = 1 << 20
+	tests := []struct {
+		name              string
+		idleLive, objects uint64
+		want              bool
+	}{
+		{name: "nothing allocated since", idleLive: 4 * mib, objects: 4 * mib, want: false},
+		{name: "a few lines read", idleLive: 4 * mib, objects: 5 * mib, want: false},
+		{name: "just under the least growth", idleLive: 1 * mib, objects: 1*mib + MinGrowth - 1, want: false},
+		{name: "the least growth over a small floor", idleLive: 1 * mib, objects: 1*mib + MinGrowth, want: true},
+		{name: "a batch delivered", idleLive: 4 * mib, objects: 12 * mib, want: true},
+		{name: "first call, nothing collected at an idle moment yet", idleLive: 0, objects: 12 * mib, want: true},
+		{name: "a large floor, grown by less than itself", idleLive: 40 * mib, objects: 70 * mib, want: false},
+		{name: "a large floor, grown by itself", idleLive: 40 * mib, objects: 80 * mib, want: true},
+		{name: "heap below the floor (collected since)", idleLive: 8 * mib, objects: 6 * mib, want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, due(tt.idleLive, tt.objects))
+		})
+	}
+}
+
+// TestGCPercent: through the factory, Start sets the garbage collector's
+// target unless GOGC is set, and Shutdown gives the runtime its own back.
+func TestGCPercent(t *testing.T) {
+	tests := []struct {
+		name    string
+		gogc    string
+		percent int
+		want    int
+	}{
+		{"the default, 200", "", defaultGCPercent, defaultGCPercent},
+		{"configured", "", 300, 300},
+		{"0: the runtime's own", "", 0, 77},
+		{"GOGC set: it wins", "50", 300, 77},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("GOGC", tt.gogc)
+			before := debug.SetGCPercent(77)
+			defer debug.SetGCPercent(before)
+			cfg := createDefaultConfig().(*Config)
+			cfg.GCPercent = tt.percent
+			ext, err := NewFactory().Create(context.Background(), extensiontest.NewNopSettings(metadata.Type), cfg)
+			require.NoError(t, err)
+			require.NoError(t, ext.Start(context.Background(), componenttest.NewNopHost()))
+			assert.Equal(t, tt.want, debug.SetGCPercent(tt.want), "the target while the collector runs")
+			require.NoError(t, ext.Shutdown(context.Background()))
+			assert.Equal(t, 77, debug.SetGCPercent(77), "the runtime's target after Shutdown")
+		})
+	}
+}
+
+// TestCollectWhenIdle: a receiver that finds the extension through the
+// host reports the pipeline idle; a collection starts when a batch of
+// garbage was made since, not for a little, and never when the policy is
+// off (collect_when_idle: false, or GOGC=off).
+func TestCollectWhenIdle(t *testing.T) {
+	tests := []struct {
+		name        string
+		collect     bool
+		gogc        string
+		garbage     int
+		wantCollect bool
+	}{
+		{name: "on, a batch of garbage", collect: true, garbage: 4 * MinGrowth, wantCollect: true},
+		{name: "on, little garbage", collect: true, garbage: MinGrowth / 8, wantCollect: false},
+		{name: "collect_when_idle: false", collect: false, garbage: 4 * MinGrowth, wantCollect: false},
+		{name: "GOGC=off", collect: true, gogc: "off", garbage: 4 * MinGrowth, wantCollect: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPolicy(&Config{CollectWhenIdle: tt.collect}, tt.gogc, zap.NewNop())
+			host := hostWith{p}
+			// A collection now makes the live heap the runtime reports current;
+			// then its own pacing stays out of the way while garbage builds up.
+			debug.FreeOSMemory()
+			defer debug.SetGCPercent(debug.SetGCPercent(-1))
+			before := forced()
+
+			makeGarbage(tt.garbage)
+			idle.FromHost(host).PipelineIdle()
+
+			if tt.wantCollect {
+				require.Eventually(t, func() bool { return forced() > before }, 5*time.Second, 5*time.Millisecond)
+				require.Eventually(t, func() bool { return !p.collecting.Load() }, 5*time.Second, 5*time.Millisecond)
+				return
+			}
+			assert.False(t, p.collecting.Load(), "no collection started")
+			assert.Equal(t, before, forced())
+		})
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	require.NoError(t, (&Config{GCPercent: 200}).Validate())
+	assert.ErrorContains(t, (&Config{GCPercent: -1}).Validate(), "gc_percent: -1 is negative")
+}
+
+var sink []byte
+
+func makeGarbage(n int) {
+	const piece = 64 << 10
+	for ; n > 0; n -= piece {
+		sink = make([]byte, piece)
+	}
+	sink = nil
+}
