@@ -81,88 +81,105 @@ func (r *record) read(attrs pcommon.Map) {
 	r.recipients = -1
 	for k, v := range attrs.All() {
 		r.scrubbed += scrubValue(k, v)
-		switch k {
-		case vocabulary.AttrEventType:
-			r.eventType = lastString(v)
-		case vocabulary.AttrElemtaEventType:
-			r.elemtaEventType = lastString(v)
-		case vocabulary.AttrLevel:
-			r.level = lastString(v)
-		case vocabulary.AttrLogMessage:
-			r.message = lastString(v)
-		case vocabulary.AttrLogFormat:
-			r.format = vocabulary.Format(lastString(v))
-		case vocabulary.AttrFilePath:
-			r.path = v.AsString()
-		case vocabulary.AttrFileIdentity:
-			r.fileIdentity = v.AsString()
-		case vocabulary.AttrFileRecordOffset:
-			r.offset, r.hasOffset = intValue(v)
-		case vocabulary.AttrSessionID:
-			forEachString(v, func(it pcommon.Value) { r.addSessionID(it.Str()) })
-		case vocabulary.AttrClientIP:
-			r.clientIP, r.hasClientIP = lastString(v), true
-		case vocabulary.AttrClientPort:
-			r.clientPort, r.hasClientPort = intValue(v)
-		case vocabulary.AttrDeliveryIP:
-			r.deliveryIP = lastString(v)
-		case vocabulary.AttrSMTPCommand:
-			r.command = lastString(v)
-		case vocabulary.AttrCommandData:
-			r.commandData = lastString(v)
-		case vocabulary.AttrUsername:
-			r.username = lastString(v)
-		case vocabulary.AttrHelo:
-			r.hasHelo = true
-		case vocabulary.AttrAuthenticated:
-			r.authenticated, _ = boolValue(v)
-		case vocabulary.AttrSuccess:
-			r.success, r.hasSuccess = boolValue(v)
-		case vocabulary.AttrTLSActive:
-			r.tls, r.hasTLS = boolValue(v)
-		case vocabulary.AttrStatus:
-			r.status = lastString(v)
-		case vocabulary.AttrIsError:
-			r.isError, r.hasIsError = boolValue(v)
-		case vocabulary.AttrBounceReason:
-			r.bounceReason = lastString(v)
-		case vocabulary.AttrFailureReason:
-			r.failureReason = lastString(v)
-		case vocabulary.AttrError:
-			r.errorText = lastString(v)
-		case vocabulary.AttrResponse:
-			r.response = lastString(v)
-		case vocabulary.AttrSender:
-			if v.Type() == pcommon.ValueTypeStr && v.Str() != "" {
-				addr := lowerInPlace(v)
-				r.senderDomain = domainOf(addr)
-			}
-		case vocabulary.AttrRecipient:
-			if v.Type() == pcommon.ValueTypeSlice {
-				r.readRecipients(v.Slice())
-			}
-		case vocabulary.AttrRecipientCount:
-			r.hasRecipientCount = true
-			toInt(v)
-		case vocabulary.AttrSize, vocabulary.AttrRetryCount, vocabulary.AttrDelivered, vocabulary.AttrFailedRecipients, vocabulary.AttrTotalRecipients:
-			toInt(v)
-		case vocabulary.AttrDuration:
-			r.durationNs, r.hasDuration = intValue(v)
-		case vocabulary.AttrComponent:
-			r.component = lastString(v)
-		case vocabulary.AttrMessageID:
-			r.messageID = lastString(v)
-		case vocabulary.AttrAuthMethod:
-			r.authMethod = lastString(v)
-		case vocabulary.AttrTLSVersion, vocabulary.AttrTLSProtocolVersion:
-			r.tlsVersion = lastString(v)
-		case vocabulary.AttrTotalDelayMs:
-			r.delayMs, r.delay = delayValue(v)
-		case vocabulary.AttrReceptionTime:
-			r.receptionTime = lastString(v)
-		case vocabulary.AttrDeliveryTime:
-			r.deliveryTime = lastString(v)
+		if field := r.textField(k); field != nil {
+			*field = lastString(v)
+			continue
 		}
+		r.readOther(k, v)
+	}
+}
+
+// textField is the field of a text attribute, which takes its last
+// string; nil for another key.
+func (r *record) textField(k string) *string {
+	switch k {
+	case vocabulary.AttrEventType:
+		return &r.eventType
+	case vocabulary.AttrElemtaEventType:
+		return &r.elemtaEventType
+	case vocabulary.AttrLevel:
+		return &r.level
+	case vocabulary.AttrLogMessage:
+		return &r.message
+	case vocabulary.AttrDeliveryIP:
+		return &r.deliveryIP
+	case vocabulary.AttrSMTPCommand:
+		return &r.command
+	case vocabulary.AttrCommandData:
+		return &r.commandData
+	case vocabulary.AttrUsername:
+		return &r.username
+	case vocabulary.AttrStatus:
+		return &r.status
+	case vocabulary.AttrBounceReason:
+		return &r.bounceReason
+	case vocabulary.AttrFailureReason:
+		return &r.failureReason
+	case vocabulary.AttrError:
+		return &r.errorText
+	case vocabulary.AttrResponse:
+		return &r.response
+	case vocabulary.AttrComponent:
+		return &r.component
+	case vocabulary.AttrMessageID:
+		return &r.messageID
+	case vocabulary.AttrAuthMethod:
+		return &r.authMethod
+	case vocabulary.AttrTLSVersion, vocabulary.AttrTLSProtocolVersion:
+		return &r.tlsVersion
+	case vocabulary.AttrReceptionTime:
+		return &r.receptionTime
+	case vocabulary.AttrDeliveryTime:
+		return &r.deliveryTime
+	}
+	return nil
+}
+
+// readOther reads an attribute that is not plain text: flags, numbers,
+// lists, the file's, and the addresses normalised in place.
+func (r *record) readOther(k string, v pcommon.Value) {
+	switch k {
+	case vocabulary.AttrLogFormat:
+		r.format = vocabulary.Format(lastString(v))
+	case vocabulary.AttrFilePath:
+		r.path = v.AsString()
+	case vocabulary.AttrFileIdentity:
+		r.fileIdentity = v.AsString()
+	case vocabulary.AttrFileRecordOffset:
+		r.offset, r.hasOffset = intValue(v)
+	case vocabulary.AttrSessionID:
+		forEachString(v, func(it pcommon.Value) { r.addSessionID(it.Str()) })
+	case vocabulary.AttrClientIP:
+		r.clientIP, r.hasClientIP = lastString(v), true
+	case vocabulary.AttrClientPort:
+		r.clientPort, r.hasClientPort = intValue(v)
+	case vocabulary.AttrHelo:
+		r.hasHelo = true
+	case vocabulary.AttrAuthenticated:
+		r.authenticated, _ = boolValue(v)
+	case vocabulary.AttrSuccess:
+		r.success, r.hasSuccess = boolValue(v)
+	case vocabulary.AttrTLSActive:
+		r.tls, r.hasTLS = boolValue(v)
+	case vocabulary.AttrIsError:
+		r.isError, r.hasIsError = boolValue(v)
+	case vocabulary.AttrSender:
+		if v.Type() == pcommon.ValueTypeStr && v.Str() != "" {
+			r.senderDomain = domainOf(lowerInPlace(v))
+		}
+	case vocabulary.AttrRecipient:
+		if v.Type() == pcommon.ValueTypeSlice {
+			r.readRecipients(v.Slice())
+		}
+	case vocabulary.AttrRecipientCount:
+		r.hasRecipientCount = true
+		toInt(v)
+	case vocabulary.AttrSize, vocabulary.AttrRetryCount, vocabulary.AttrDelivered, vocabulary.AttrFailedRecipients, vocabulary.AttrTotalRecipients:
+		toInt(v)
+	case vocabulary.AttrDuration:
+		r.durationNs, r.hasDuration = intValue(v)
+	case vocabulary.AttrTotalDelayMs:
+		r.delayMs, r.delay = delayValue(v)
 	}
 }
 
