@@ -180,7 +180,7 @@ func ilmPolicy(retention string) (asset, error) {
 			}
 			p, err := ilmPolicyContent(data, retention)
 			if err != nil {
-				return nil
+				return nil // a policy that does not read (the tests hold them to valid JSON) is no version known
 			}
 			return p
 		},
