@@ -203,20 +203,19 @@ func (s *Server) IndexTemplate(name string) (map[string]any, bool) {
 // EditILMPolicy changes a stored policy as an operator would (Kibana's
 // ILM page, a PUT of their own).
 func (s *Server) EditILMPolicy(name string, edit func(policy map[string]any)) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if a, ok := s.policies[name]; ok {
-		edit(a.body)
-		a.version++
-		a.modified = time.Now()
-	}
+	s.editAsset(s.policies, name, edit)
 }
 
 // EditIndexTemplate changes a stored index template as an operator would.
 func (s *Server) EditIndexTemplate(name string, edit func(template map[string]any)) {
+	s.editAsset(s.templates, name, edit)
+}
+
+// editAsset changes a stored asset as a PUT would: a new version, now.
+func (s *Server) editAsset(store map[string]*asset, name string, edit func(body map[string]any)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if a, ok := s.templates[name]; ok {
+	if a, ok := store[name]; ok {
 		edit(a.body)
 		a.version++
 		a.modified = time.Now()
