@@ -60,6 +60,13 @@ func (a asset) earlier(version int) map[string]any {
 	return a.earlierContent(version)
 }
 
+// holdsEarlier tells whether installed still shows the content of an
+// earlier version of ours; a version not known is taken for changed.
+func (a asset) holdsEarlier(installed map[string]any, version int) bool {
+	earlier := a.earlier(version)
+	return earlier != nil && holds(a.unmarked(installed), a.unmarked(earlier))
+}
+
 // withMarks returns a copy of content with the marks added to its own.
 func (a asset) withMarks(content, marks map[string]any) map[string]any {
 	return setAt(content, a.path(), func(own map[string]any) map[string]any {
@@ -149,7 +156,7 @@ func (c *client) ensure(ctx context.Context, a asset, overwrite bool) (string, e
 		return outcomeUpToDate, nil
 	case int(version) == assets.Version:
 		return outcomeChanged, nil
-	case a.earlier(int(version)) == nil || !holds(a.unmarked(installed), a.unmarked(a.earlier(int(version)))):
+	case !a.holdsEarlier(installed, int(version)):
 		return outcomeChanged, nil
 	default:
 		outcome = outcomeUpdated

@@ -42,11 +42,11 @@ type kibanaObject struct {
 // its own (elemta-logs-<space>), in the objects and in the references
 // between them.
 func kibanaObjects(space string) ([]kibanaObject, error) {
-	rename := func(id string) string { return id }
+	suffix := ""
 	if space != "" && space != "default" {
-		rename = func(id string) string { return id + "-" + space }
+		suffix = "-" + space
 	}
-	current, err := readKibanaObjects(assets.KibanaObjects(), rename)
+	current, err := readKibanaObjects(assets.KibanaObjects(), suffix)
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +55,7 @@ func kibanaObjects(space string) ([]kibanaObject, error) {
 		byKey[current[i].typ+"/"+current[i].id] = &current[i]
 	}
 	for _, ndjson := range assets.EarlierKibanaObjects() {
-		earlier, err := readKibanaObjects(ndjson, rename)
+		earlier, err := readKibanaObjects(ndjson, suffix)
 		if err != nil {
 			return nil, err
 		}
@@ -69,9 +69,9 @@ func kibanaObjects(space string) ([]kibanaObject, error) {
 }
 
 // readKibanaObjects reads NDJSON saved objects, their ids, and the ids
-// their references and by-value panels name, renamed by rename when
-// they are of these objects.
-func readKibanaObjects(ndjson []byte, rename func(string) string) ([]kibanaObject, error) {
+// their references and by-value panels name, suffixed when they are of
+// these objects.
+func readKibanaObjects(ndjson []byte, suffix string) ([]kibanaObject, error) {
 	var objects []map[string]any
 	ours := map[string]bool{}
 	sc := bufio.NewScanner(bytes.NewReader(ndjson))
@@ -90,8 +90,10 @@ func readKibanaObjects(ndjson []byte, rename func(string) string) ([]kibanaObjec
 	}
 	out := make([]kibanaObject, 0, len(objects))
 	for _, o := range objects {
-		if err := renameIDs(o, ours, rename); err != nil {
-			return nil, fmt.Errorf("embedded Kibana objects: %w", err)
+		if suffix != "" {
+			if err := renameIDs(o, ours, suffix); err != nil {
+				return nil, fmt.Errorf("embedded Kibana objects: %w", err)
+			}
 		}
 		line, err := json.Marshal(o)
 		if err != nil {
@@ -99,13 +101,7 @@ func readKibanaObjects(ndjson []byte, rename func(string) string) ([]kibanaObjec
 		}
 		typ, _ := o["type"].(string)
 		id, _ := o["id"].(string)
-		var attributes any
-		if err := json.Unmarshal(line, &struct {
-			Attributes *any `json:"attributes"`
-		}{&attributes}); err != nil {
-			return nil, err
-		}
-		out = append(out, kibanaObject{typ: typ, id: id, line: line, attributes: unstamped(attributes)})
+		out = append(out, kibanaObject{typ: typ, id: id, line: line, attributes: unstamped(o["attributes"])})
 	}
 	return out, nil
 }
@@ -143,24 +139,24 @@ func unstamped(attributes any) any {
 	return out
 }
 
-// renameIDs renames, in one saved object, its id and the ids of ours it
+// renameIDs suffixes, in one saved object, its id and the ids of ours it
 // names: in its references, and in the references of the by-value Lens
 // panels of a dashboard's panelsJSON.
-func renameIDs(o map[string]any, ours map[string]bool, rename func(string) string) error {
+func renameIDs(o map[string]any, ours map[string]bool, suffix string) error {
 	refs := func(list any) {
 		items, _ := list.([]any)
 		for _, r := range items {
 			ref, _ := r.(map[string]any)
 			if id, _ := ref["id"].(string); ours[id] {
-				ref["id"] = rename(id)
+				ref["id"] = id + suffix
 			}
 		}
 	}
-	o["id"] = rename(o["id"].(string))
+	o["id"] = o["id"].(string) + suffix
 	refs(o["references"])
 	attrs, _ := o["attributes"].(map[string]any)
 	panelsJSON, ok := attrs["panelsJSON"].(string)
-	if !ok || rename("x") == "x" {
+	if !ok {
 		return nil
 	}
 	var panels []map[string]any

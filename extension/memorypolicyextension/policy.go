@@ -23,8 +23,6 @@ const (
 	liveMetric = "/gc/heap/live:bytes"
 	// heapMetric is the heap's objects now, live or not yet collected.
 	heapMetric = "/memory/classes/heap/objects:bytes"
-	// forcedMetric counts the collections runtime.GC forced.
-	forcedMetric = "/gc/cycles/forced:gc-cycles"
 )
 
 // policy sets the garbage collector's target while the collector runs and
@@ -120,6 +118,3 @@ func read(name string) uint64 {
 	metrics.Read(samples)
 	return samples[0].Value.Uint64()
 }
-
-// forced returns the number of collections the program forced so far.
-func forced() uint64 { return read(forcedMetric) }

@@ -160,13 +160,19 @@ func (s *Server) bulk(r *http.Request) (int, any) {
 
 	items := make([]any, 0, len(ops))
 	hasErrors := false
+	blocks := map[string]string{} // each index's write block, read once a request
 	for _, op := range ops {
 		if op.parseErr != nil {
 			items = append(items, itemResult(op.action, http.StatusBadRequest, "", errorBody("mapper_parsing_exception", op.parseErr.Error())["error"]))
 			hasErrors = true
 			continue
 		}
-		item, outcome, failed := s.store(op.action, op.source)
+		block, known := blocks[op.action.index]
+		if !known {
+			block = s.writeBlock(op.action.index, s.mappingOf(op.action.index))
+			blocks[op.action.index] = block
+		}
+		item, outcome, failed := s.store(op.action, op.source, block)
 		s.outcomes[op.action.name+"/"+outcome]++
 		items = append(items, item)
 		hasErrors = hasErrors || failed
@@ -198,8 +204,9 @@ func (s *Server) Replaced() int {
 	return s.replaced
 }
 
-// store indexes one document; the caller holds s.mu.
-func (s *Server) store(action bulkAction, source map[string]any) (item any, outcome string, failed bool) {
+// store indexes one document, refused with block when ILM has blocked
+// writes to its index; the caller holds s.mu.
+func (s *Server) store(action bulkAction, source map[string]any, block string) (item any, outcome string, failed bool) {
 	if action.id == "" {
 		s.nextAutoID++
 		action.id = "auto-" + strconv.Itoa(s.nextAutoID)
@@ -218,7 +225,7 @@ func (s *Server) store(action bulkAction, source map[string]any) (item any, outc
 			"type": typ, "reason": "injected rejection",
 		}), "rejected", true
 	}
-	if block := s.writeBlock(action.index, s.mappingOf(action.index)); block != "" {
+	if block != "" {
 		return blockedItem(action, block), "blocked", true
 	}
 	if m := s.mappingOf(action.index); m != nil {
