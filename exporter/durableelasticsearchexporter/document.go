@@ -44,7 +44,8 @@ type flatDocuments struct {
 // build returns the documents of ld's records, one record each, in a new
 // batch: ld is left as it is, so that the pipeline need not copy it for
 // this exporter beside other consumers. A record whose body is already a
-// map is taken as a document.
+// map is taken as a document. The documents of one day share a scope that
+// names their index, so that a document carries only its id.
 func (f flatDocuments) build(ld plog.Logs) plog.Logs {
 	days := dailyIndex{prefix: f.indexPrefix}
 	out := plog.NewLogs()
@@ -53,25 +54,58 @@ func (f flatDocuments) build(ld plog.Logs) plog.Logs {
 		orl := out.ResourceLogs().AppendEmpty()
 		rl.Resource().CopyTo(orl.Resource())
 		orl.SetSchemaUrl(rl.SchemaUrl())
-		orl.ScopeLogs().EnsureCapacity(rl.ScopeLogs().Len())
 		for _, sl := range rl.ScopeLogs().All() {
-			osl := orl.ScopeLogs().AppendEmpty()
-			sl.Scope().CopyTo(osl.Scope())
-			osl.SetSchemaUrl(sl.SchemaUrl())
-			osl.Scope().Attributes().PutStr(attrMappingMode, mappingBodyMap)
-			records := osl.LogRecords()
-			records.EnsureCapacity(sl.LogRecords().Len())
+			scopes := indexScopes{out: orl.ScopeLogs(), from: sl}
 			for _, lr := range sl.LogRecords().All() {
-				doc := records.AppendEmpty()
 				if lr.Body().Type() == pcommon.ValueTypeMap {
-					lr.CopyTo(doc)
+					lr.CopyTo(scopes.of("").AppendEmpty())
 					continue
 				}
-				document(lr, doc, &days)
+				at := eventTime(lr)
+				index := ""
+				if days.prefix != "" {
+					index = days.name(at)
+				}
+				document(lr, scopes.of(index).AppendEmpty(), at)
 			}
 		}
 	}
 	return out
+}
+
+// indexScopes hands out, for the records of one scope, the documents of
+// each index: a copy of the scope naming contrib's bodymap mode and the
+// index (none for ""), made when first asked for.
+type indexScopes struct {
+	out  plog.ScopeLogsSlice
+	from plog.ScopeLogs
+	made []indexScope
+}
+
+type indexScope struct {
+	index   string
+	records plog.LogRecordSlice
+}
+
+func (s *indexScopes) of(index string) plog.LogRecordSlice {
+	for i := len(s.made) - 1; i >= 0; i-- { // the last one, mostly
+		if s.made[i].index == index {
+			return s.made[i].records
+		}
+	}
+	sl := s.out.AppendEmpty()
+	s.from.Scope().CopyTo(sl.Scope())
+	sl.SetSchemaUrl(s.from.SchemaUrl())
+	attrs := sl.Scope().Attributes()
+	attrs.PutStr(attrMappingMode, mappingBodyMap)
+	if index != "" {
+		attrs.PutStr(attrIndex, index)
+	}
+	if len(s.made) == 0 { // a batch is mostly of one day
+		sl.LogRecords().EnsureCapacity(s.from.LogRecords().Len())
+	}
+	s.made = append(s.made, indexScope{index: index, records: sl.LogRecords()})
+	return sl.LogRecords()
 }
 
 // madeDocuments reports whether ld holds documents already (made by build):
@@ -86,15 +120,19 @@ func madeDocuments(ld plog.Logs) bool {
 	return true // nothing to make
 }
 
-// document writes the document of lr into doc: its body the attributes,
-// @timestamp and message; its attributes what contrib's exporter routes
-// by (index and id).
-func document(lr, doc plog.LogRecord, days *dailyIndex) {
+// eventTime is when lr's event happened: its time, or when it was read.
+func eventTime(lr plog.LogRecord) time.Time {
 	ts := lr.Timestamp()
 	if ts == 0 {
 		ts = lr.ObservedTimestamp()
 	}
-	at := ts.AsTime().UTC()
+	return ts.AsTime().UTC()
+}
+
+// document writes the document of lr, whose event happened at, into doc:
+// its body the attributes, @timestamp and message; its attributes the id
+// contrib's exporter indexes it under.
+func document(lr, doc plog.LogRecord, at time.Time) {
 	doc.SetTimestamp(lr.Timestamp())
 	doc.SetObservedTimestamp(lr.ObservedTimestamp())
 	doc.SetSeverityNumber(lr.SeverityNumber())
@@ -122,13 +160,8 @@ func document(lr, doc plog.LogRecord, days *dailyIndex) {
 	body.PutStr(vocabulary.AttrTimestamp, string(at.AppendFormat(stamp[:0], time.RFC3339Nano)))
 	body.PutStr(vocabulary.AttrMessage, lr.Body().AsString())
 
-	attrs := doc.Attributes()
-	attrs.EnsureCapacity(2)
-	if days.prefix != "" {
-		attrs.PutStr(attrIndex, days.name(at))
-	}
 	if id != "" {
-		attrs.PutStr(attrDocumentID, id)
+		doc.Attributes().PutStr(attrDocumentID, id)
 	}
 }
 

@@ -29,6 +29,25 @@ func records(ld plog.Logs) []plog.LogRecord {
 	return out
 }
 
+// indexOf is the index a document of docs goes to, as contrib's exporter
+// routes it: its record's elasticsearch.index, else its scope's.
+func indexOf(docs plog.Logs, doc plog.LogRecord) string {
+	if v, ok := doc.Attributes().Get(attrIndex); ok {
+		return v.Str()
+	}
+	for _, rl := range docs.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				if lr == doc {
+					v, _ := sl.Scope().Attributes().Get(attrIndex)
+					return v.Str()
+				}
+			}
+		}
+	}
+	return ""
+}
+
 var update = flag.Bool("update", false, "rewrite testdata/documents/ from the processor's golden files")
 
 // TestFlatDocumentsOfProcessorRecords shapes the records the smtpevent
@@ -61,15 +80,17 @@ func TestFlatDocumentsOfProcessorRecords(t *testing.T) {
 			require.Len(t, got, len(wanted))
 			for i := range got {
 				assert.Equal(t, wanted[i].Body().AsRaw(), got[i].Body().AsRaw(), "document %d", i)
-				for _, key := range []string{attrIndex, attrDocumentID} {
-					w, _ := wanted[i].Attributes().Get(key)
-					g, ok := got[i].Attributes().Get(key)
-					require.True(t, ok, "document %d has %s", i, key)
-					assert.Equal(t, w.Str(), g.Str(), "document %d: %s", i, key)
-				}
+				w, _ := wanted[i].Attributes().Get(attrDocumentID)
+				g, ok := got[i].Attributes().Get(attrDocumentID)
+				require.True(t, ok, "document %d has an id", i)
+				assert.Equal(t, w.Str(), g.Str(), "document %d: id", i)
+				assert.Equal(t, indexOf(want, wanted[i]), indexOf(docs, got[i]), "document %d: index", i)
+				assert.NotEmpty(t, indexOf(docs, got[i]), "document %d: index", i)
 			}
-			mode, _ := docs.ResourceLogs().At(0).ScopeLogs().At(0).Scope().Attributes().Get(attrMappingMode)
-			assert.Equal(t, mappingBodyMap, mode.Str())
+			for _, sl := range docs.ResourceLogs().At(0).ScopeLogs().All() {
+				mode, _ := sl.Scope().Attributes().Get(attrMappingMode)
+				assert.Equal(t, mappingBodyMap, mode.Str())
+			}
 		})
 	}
 }
@@ -154,13 +175,11 @@ func TestFlatDocument(t *testing.T) {
 			assert.Equal(t, lr.Timestamp(), doc.Timestamp())
 			assert.Equal(t, lr.ObservedTimestamp(), doc.ObservedTimestamp())
 			want := map[string]any{}
-			if tt.wantIndex != "" {
-				want[attrIndex] = tt.wantIndex
-			}
 			if tt.wantID != "" {
 				want[attrDocumentID] = tt.wantID
 			}
-			assert.Equal(t, want, doc.Attributes().AsRaw(), "the document's record keeps what routes it")
+			assert.Equal(t, want, doc.Attributes().AsRaw(), "the document's record keeps its id")
+			assert.Equal(t, tt.wantIndex, indexOf(docs, doc), "the document's scope names its index")
 		})
 	}
 }
@@ -170,4 +189,39 @@ func mustTime(t *testing.T, s string) time.Time {
 	at, err := time.Parse(time.RFC3339Nano, s)
 	require.NoError(t, err)
 	return at
+}
+
+// TestDocumentsOfSeveralDays: the documents of each day share a scope that
+// names the day's index; a document already shaped goes to a scope
+// without one, routed by its own attributes as before.
+func TestDocumentsOfSeveralDays(t *testing.T) {
+	ld := plog.NewLogs()
+	sl := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
+	sl.Scope().SetName("elemta")
+	for i, day := range []string{"2026-12-01T10:00:00Z", "2026-12-02T10:00:00Z", "2026-12-01T11:00:00Z", ""} {
+		lr := sl.LogRecords().AppendEmpty()
+		if day == "" {
+			lr.Body().SetEmptyMap().PutStr("message", "shaped before")
+			continue
+		}
+		lr.SetTimestamp(pcommon.NewTimestampFromTime(mustTime(t, day)))
+		lr.Body().SetStr("line " + string(rune('a'+i)))
+	}
+	ld.MarkReadOnly()
+	docs := flatDocuments{indexPrefix: "elemta-logs-"}.build(ld)
+
+	got := map[string][]string{}
+	for _, osl := range docs.ResourceLogs().At(0).ScopeLogs().All() {
+		assert.Equal(t, "elemta", osl.Scope().Name(), "the scope is kept")
+		index, _ := osl.Scope().Attributes().Get(attrIndex)
+		for _, doc := range osl.LogRecords().All() {
+			m, _ := doc.Body().Map().Get(vocabulary.AttrMessage)
+			got[index.Str()] = append(got[index.Str()], m.Str())
+		}
+	}
+	assert.Equal(t, map[string][]string{
+		"elemta-logs-2026.12.01": {"line a", "line c"},
+		"elemta-logs-2026.12.02": {"line b"},
+		"":                       {"shaped before"},
+	}, got)
 }

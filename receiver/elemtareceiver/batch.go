@@ -33,9 +33,17 @@ type linesRead struct {
 // waits until every batch in flight is delivered before any checkpoint is
 // written: a position in storage never runs ahead of what the backends
 // have. The log file is the durable copy of a line until then.
+//
+// While the reading is behind (batches fill up) and the backend answers
+// slowly for reasons of its own (grows), each full batch lets the next
+// hold twice as many lines, up to maxGrowth times maxLines: fewer, larger
+// requests carry more lines within the bounds of what is in flight. A
+// batch handed over before it is full (the reading caught up) sets the
+// size back to maxLines, so a steady rate keeps its latency.
 type lineBatch struct {
 	maxLines int
 	maxBytes int
+	grows    func() bool // nil: batches never grow
 	deliver  func(ctx context.Context, batch func(count bool) plog.Logs, lines, bytes int)
 	convert  func(reads []linesRead, count bool) plog.Logs
 
@@ -43,7 +51,11 @@ type lineBatch struct {
 	reads []linesRead
 	lines int
 	bytes int
+	scale int // the batch holds up to maxLines times scale lines (0 reads as 1)
 }
+
+// maxGrowth bounds how many times maxLines a batch grows to.
+const maxGrowth = 4
 
 // add copies the lines of one read into the batch and delivers the batch
 // each time it is full.
@@ -79,7 +91,9 @@ func (b *lineBatch) add(ctx context.Context, tokens [][]byte, fileAttrs map[stri
 	// split, its rest starting the next batch.
 	for len(read.lines) > 0 {
 		part := read
-		if room := b.maxLines - b.lines; len(part.lines) > room {
+		scale := max(b.scale, 1)
+		limit := b.maxLines * scale
+		if room := limit - b.lines; len(part.lines) > room {
 			part.lines, part.offsets = read.lines[:room], read.offsets[:room]
 			read.lines, read.offsets = read.lines[room:], read.offsets[room:]
 		} else {
@@ -90,17 +104,22 @@ func (b *lineBatch) add(ctx context.Context, tokens [][]byte, fileAttrs map[stri
 		for _, l := range part.lines {
 			b.bytes += len(l)
 		}
-		if b.lines >= b.maxLines || b.bytes >= b.maxBytes {
+		if b.lines >= limit || b.bytes >= b.maxBytes {
 			b.flushLocked(ctx)
+			b.scale = 1
+			if b.grows != nil && b.grows() {
+				b.scale = min(2*scale, maxGrowth)
+			}
 		}
 	}
 }
 
-// flush delivers what is gathered.
+// flush delivers what is gathered: the reading caught up.
 func (b *lineBatch) flush(ctx context.Context) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.flushLocked(ctx)
+	b.scale = 1
 }
 
 func (b *lineBatch) flushLocked(ctx context.Context) {

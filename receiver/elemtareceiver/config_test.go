@@ -37,7 +37,7 @@ func TestLoadConfig(t *testing.T) {
 				assert.Equal(t, time.Duration(0), cfg.RetryOnFailure.MaxElapsedTime, "never drop a refused batch")
 				assert.True(t, cfg.IncludeFileRecordOffset)
 				assert.Equal(t, []string{".1"}, cfg.RotatedCopies.Suffixes, "copytruncate copies are followed by default")
-				assert.Equal(t, InFlightConfig{MaxBatches: 32, MaxBytes: 8 << 20}, cfg.InFlight)
+				assert.Equal(t, InFlightConfig{MaxBatches: 32, MaxBytes: 10 << 20}, cfg.InFlight)
 			},
 		},
 		{

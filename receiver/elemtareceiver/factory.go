@@ -30,7 +30,7 @@ const (
 	// How many are in flight at a time follows the cluster's answers
 	// (pace): a fast cluster gets few.
 	defaultInFlightBatches = 32
-	defaultInFlightBytes   = 8 << 20
+	defaultInFlightBytes   = 10 << 20
 )
 
 // defaultRotatedCopySuffixes follow logrotate's default naming of a rotated file.

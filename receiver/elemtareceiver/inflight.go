@@ -2,6 +2,7 @@ package elemtareceiver // import "github.com/elemta/otelcol-elemta/receiver/elem
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -46,7 +47,7 @@ type outstanding struct {
 
 func newInFlight(maxBatches, maxBytes int, gaveUp func(lines int, err error)) *inFlight {
 	return &inFlight{
-		maxBytes: maxBytes, gaveUp: gaveUp, pace: newPace(maxBatches),
+		maxBytes: maxBytes, gaveUp: gaveUp, pace: newPace(maxBatches, runtime.GOMAXPROCS(0)),
 		changed: make(chan struct{}), closed: make(chan struct{}),
 	}
 }
@@ -135,6 +136,18 @@ func (w *inFlight) track(t *delivery.Ticket, size, lines int, batch func() plog.
 			w.gaveUp(o.lines, err)
 		}
 	}()
+}
+
+// slowBackend reports whether the backend's answers take long for
+// reasons of its own (pace), or, before its first answer, whether a batch
+// has waited that long already: then larger requests carry more lines.
+func (w *inFlight) slowBackend() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.pace.measured() && len(w.tracked) > 0 {
+		return time.Since(w.tracked[0].since) >= slowBackend
+	}
+	return w.pace.slow()
 }
 
 // wait returns once nothing is in flight, or with ctx's error.

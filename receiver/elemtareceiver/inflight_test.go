@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -185,4 +186,44 @@ func TestAHoleHoldsTheReadPosition(t *testing.T) {
 	stopSecond := startWith(t, cfg, storageHost(t, cfg, storage), second)
 	defer stopSecond()
 	requireExactlyOnce(t, second, lines[300:400])
+}
+
+// TestBatchesGrowBehindASlowBackend: while the reading is behind a backend
+// that answers in 60 ms, each full batch lets the next hold twice as many
+// lines, up to four times batch::max_lines; a backend that answers at
+// once (TestBatches) keeps batches of max_lines.
+func TestBatchesGrowBehindASlowBackend(t *testing.T) {
+	lines := numbered("behind", 10000)
+	dir := t.TempDir()
+	writeLines(t, filepath.Join(dir, "elemta.log"), os.O_CREATE, lines...)
+	cfg := testConfig(filepath.Join(dir, "*.log"))
+	cfg.Batch.MaxLines = 100
+	cfg.InFlight.MaxBatches = 4
+	answered := new(consumertest.LogsSink)
+	var mu sync.Mutex
+	var sizes []int
+	next, err := consumer.NewLogs(func(ctx context.Context, ld plog.Logs) error {
+		ticket, ok := delivery.FromContext(ctx)
+		require.True(t, ok)
+		release, ok := ticket.Hold()
+		require.True(t, ok)
+		mu.Lock()
+		sizes = append(sizes, ld.LogRecordCount())
+		mu.Unlock()
+		time.AfterFunc(60*time.Millisecond, func() {
+			_ = answered.ConsumeLogs(context.Background(), ld)
+			release(nil)
+		})
+		return nil
+	})
+	require.NoError(t, err)
+	stop := startWith(t, cfg, storageHost(t, cfg, t.TempDir()), next)
+	defer stop()
+	requireExactlyOnce(t, answered, lines)
+
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, 100, sizes[0], "before the first answer, batches of max_lines")
+	assert.Equal(t, 400, slices.Max(sizes), "at most four times max_lines")
+	assert.Less(t, len(sizes), 50, "fewer, larger requests than the 100 of max_lines")
 }

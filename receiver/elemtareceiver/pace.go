@@ -16,8 +16,14 @@ import "time"
 //
 // A fast cluster on a busy machine gets the one or two batches it can
 // take, which keeps memory low; a slow one gets the bounds.
+//
+// A backend quicker than slowBackend gets one batch more than this
+// machine has cores, at most: its answers take about as long as making
+// the requests, so the batches past that wait for a core, not for the
+// backend, and hold their memory meanwhile.
 type pace struct {
 	max   int
+	busy  int           // the most a fast backend gets: cores + 1
 	limit int           // batches allowed in flight now
 	base  time.Duration // the quickest answer seen lately
 }
@@ -33,14 +39,23 @@ const (
 	slowBackend = 50 * time.Millisecond
 )
 
-func newPace(maxBatches int) pace {
-	return pace{max: maxBatches, limit: 1}
+// newPace paces up to maxBatches on a machine of cores cores. Until the
+// first answer, as many as the bounds allow may go: a backlog at start is
+// what a restart leaves, and a slow cluster's first answer takes as long
+// as any (starting with one would cost a whole answer's time); a fast
+// cluster answers before many batches are made, and its first answer
+// starts the count again from one.
+func newPace(maxBatches, cores int) pace {
+	return pace{max: maxBatches, busy: min(maxBatches, cores+1), limit: maxBatches}
 }
 
 // answered adapts the limit to an answer that took took.
 func (p *pace) answered(took time.Duration) {
 	switch {
-	case p.base == 0 || took < p.base:
+	case p.base == 0: // the first answer: a fast cluster starts again from one
+		p.base = took
+		p.limit = 1
+	case took < p.base:
 		p.base = took
 	default:
 		// The quickest answer ages: it drifts toward what is seen now, so
@@ -51,8 +66,18 @@ func (p *pace) answered(took time.Duration) {
 	case took <= p.base+p.base/4+quickAnswer && p.base >= slowBackend:
 		p.limit = p.max
 	case took <= p.base+p.base/4+quickAnswer:
-		p.limit = min(p.limit+1, p.max)
+		p.limit = min(p.limit+1, p.busy)
 	case took > p.base+p.base/2+slowAnswer:
 		p.limit = max(p.limit-1, 1)
 	}
+}
+
+// measured reports whether an answer came yet.
+func (p *pace) measured() bool {
+	return p.base > 0
+}
+
+// slow reports whether the backend takes long for reasons of its own.
+func (p *pace) slow() bool {
+	return p.base >= slowBackend
 }

@@ -12,10 +12,12 @@ func TestPace(t *testing.T) {
 	tests := []struct {
 		name    string
 		max     int
+		cores   int // 8 unless set
 		answers []time.Duration
 		want    int
 	}{
-		{name: "before any answer: one", max: 32, want: 1},
+		{name: "before any answer: the bounds", max: 32, want: 32},
+		{name: "a fast cluster's first answer: from one again", max: 32, cores: 2, answers: []time.Duration{10 * ms}, want: 2},
 		{name: "never more than max", max: 1, answers: []time.Duration{ms, ms}, want: 1},
 		{
 			name: "a cluster that answers in a second whatever the load: the bounds at once", max: 32,
@@ -39,13 +41,25 @@ func TestPace(t *testing.T) {
 			answers: append([]time.Duration{time.Second}, repeat(3*time.Second, 10)...), want: 22,
 		},
 		{
+			name: "a fast cluster on two cores: three at most", max: 32, cores: 2,
+			answers: repeat(10*ms, 10), want: 3,
+		},
+		{
+			name: "a cluster that became slow gets the bounds; fast again, cores + 1", max: 32, cores: 2,
+			answers: append(repeat(60*ms, 3), repeat(10*ms, 60)...), want: 3,
+		},
+		{
 			name: "never fewer than one", max: 10,
 			answers: append([]time.Duration{ms}, repeat(time.Second, 10)...), want: 1,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := newPace(tt.max)
+			cores := tt.cores
+			if cores == 0 {
+				cores = 8
+			}
+			p := newPace(tt.max, cores)
 			for _, a := range tt.answers {
 				p.answered(a)
 			}

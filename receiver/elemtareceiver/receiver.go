@@ -94,6 +94,7 @@ func newLogsReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*l
 	r.batch = &lineBatch{
 		maxLines: cfg.Batch.MaxLines,
 		maxBytes: cfg.Batch.MaxBytes,
+		grows:    r.inFlight.slowBackend,
 		deliver:  r.deliver,
 	}
 
