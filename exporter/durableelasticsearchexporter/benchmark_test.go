@@ -3,10 +3,14 @@ package durableelasticsearchexporter
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strconv"
 	"testing"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
+	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
 
 	"github.com/elemta/otelcol-elemta/exporter/durableelasticsearchexporter/internal/metadata"
@@ -66,4 +70,25 @@ func BenchmarkInspect(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkFlatDocuments measures making the documents of a batch: the
+// smtpevent processor's golden records (every shape of line), read only as
+// the pipeline hands them over beside other consumers; ns/op is per record.
+func BenchmarkFlatDocuments(b *testing.B) {
+	in := plog.NewLogs()
+	for _, name := range []string{"seed", "flow", "auth-session", "failed-login"} {
+		ld, err := golden.ReadLogs(filepath.Join("..", "..", "processor", "smtpeventprocessor", "testdata", name+".expected.yaml"))
+		require.NoError(b, err)
+		ld.ResourceLogs().MoveAndAppendTo(in.ResourceLogs())
+	}
+	in.MarkReadOnly()
+	shape := flatDocuments{indexPrefix: defaultIndexPrefix}
+	records := in.LogRecordCount()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		_ = shape.build(in)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*records), "ns/record")
 }
