@@ -73,10 +73,10 @@ func (c *converter) convert(ctx context.Context, reads []linesRead, count bool) 
 
 	var lines lineCounts
 	for _, rd := range reads {
-		c.convertRead(ctx, records, rd, observed, count, &lines)
+		c.convertRead(records, rd, observed, &lines)
 	}
 	if count {
-		lines.record(ctx, c.telemetry)
+		lines.record(ctx, c.telemetry, c.byFormat)
 	}
 	return ld
 }
@@ -84,10 +84,14 @@ func (c *converter) convert(ctx context.Context, reads []linesRead, count bool) 
 // lineCounts are the receiver's line metrics of one batch.
 type lineCounts struct {
 	read, unparsed, truncated, repaired int64
+	parsed                              map[vocabulary.Format]int64
 }
 
-func (n lineCounts) record(ctx context.Context, tb *metadata.TelemetryBuilder) {
+func (n lineCounts) record(ctx context.Context, tb *metadata.TelemetryBuilder, byFormat map[vocabulary.Format]metric.AddOption) {
 	tb.ReceiverElemtaLinesRead.Add(ctx, n.read)
+	for f, parsed := range n.parsed {
+		tb.ReceiverElemtaLinesParsed.Add(ctx, parsed, byFormat[f])
+	}
 	if n.unparsed > 0 {
 		tb.ReceiverElemtaLinesUnparsed.Add(ctx, n.unparsed)
 	}
@@ -101,7 +105,7 @@ func (n lineCounts) record(ctx context.Context, tb *metadata.TelemetryBuilder) {
 
 // convertRead appends the records of one read. offsets[i] is where token
 // i starts in its file.
-func (c *converter) convertRead(ctx context.Context, records plog.LogRecordSlice, rd linesRead, observed pcommon.Timestamp, count bool, n *lineCounts) {
+func (c *converter) convertRead(records plog.LogRecordSlice, rd linesRead, observed pcommon.Timestamp, n *lineCounts) {
 	var join criJoin
 	for i, line := range rd.lines {
 		if line == "" {
@@ -118,7 +122,7 @@ func (c *converter) convertRead(ctx context.Context, records plog.LogRecordSlice
 		if !whole {
 			continue // the next lines complete the message
 		}
-		c.record(ctx, records.AppendEmpty(), u, rd, observed, cut, count, n)
+		c.record(records.AppendEmpty(), u, rd, observed, cut, n)
 	}
 }
 
@@ -158,7 +162,7 @@ func (c *converter) unwrap(join *criJoin, line string, offset int64, last bool) 
 }
 
 // record fills lr with the record of one line.
-func (c *converter) record(ctx context.Context, lr plog.LogRecord, u unwrapped, rd linesRead, observed pcommon.Timestamp, cut, count bool, n *lineCounts) {
+func (c *converter) record(lr plog.LogRecord, u unwrapped, rd linesRead, observed pcommon.Timestamp, cut bool, n *lineCounts) {
 	m := lr.Attributes()
 	rec := c.parser.ParseInto(u.line, m)
 	lr.Body().SetStr(rec.Line)
@@ -194,8 +198,11 @@ func (c *converter) record(ctx context.Context, lr plog.LogRecord, u unwrapped, 
 	}
 	if rec.Format == vocabulary.FormatUnparsed {
 		n.unparsed++
-	} else if count {
-		c.telemetry.ReceiverElemtaLinesParsed.Add(ctx, 1, c.byFormat[rec.Format])
+	} else {
+		if n.parsed == nil {
+			n.parsed = map[vocabulary.Format]int64{}
+		}
+		n.parsed[rec.Format]++
 	}
 }
 

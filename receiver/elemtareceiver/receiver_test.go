@@ -608,3 +608,50 @@ func TestCaughtUpReadingReportsIdle(t *testing.T) {
 		10*time.Second, 10*time.Millisecond, "idle reported once the lines are delivered")
 	require.NoError(t, rcv.Shutdown(context.Background()))
 }
+
+// TestLinesParsedAreCountedByFormat: the receiver's parsed-lines metric
+// counts each line once under the format its record names (log.format),
+// and a batch sent again for a retry is not counted again.
+func TestLinesParsedAreCountedByFormat(t *testing.T) {
+	dir := t.TempDir()
+	seed, err := os.ReadFile(filepath.Join("internal", "elemtalog", "testdata", "seed.log"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "elemta.log"), seed, 0o600))
+
+	tel := componenttest.NewTelemetry()
+	defer func() { require.NoError(t, tel.Shutdown(context.Background())) }()
+	set := receivertest.NewNopSettings(metadata.Type)
+	set.TelemetrySettings = tel.NewTelemetrySettings()
+	sink := new(consumertest.LogsSink)
+	refusedOnce := false
+	next, err := consumer.NewLogs(func(ctx context.Context, ld plog.Logs) error {
+		if !refusedOnce {
+			refusedOnce = true
+			return errors.New("not now")
+		}
+		return sink.ConsumeLogs(ctx, ld)
+	})
+	require.NoError(t, err)
+	cfg := testConfig(filepath.Join(dir, "*.log"))
+	cfg.RetryOnFailure.InitialInterval = 10 * time.Millisecond
+	rcv, err := NewFactory().CreateLogs(context.Background(), set, cfg, next)
+	require.NoError(t, err)
+	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
+	defer func() { require.NoError(t, rcv.Shutdown(context.Background())) }()
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == 6 }, 10*time.Second, 10*time.Millisecond)
+
+	want := map[string]int64{}
+	for _, lr := range records(sink) {
+		f, _ := lr.Attributes().Get("log.format")
+		want[f.Str()]++
+	}
+	m, err := tel.GetMetric("otelcol_receiver_elemta_lines_parsed")
+	require.NoError(t, err)
+	got := map[string]int64{}
+	for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
+		f, _ := dp.Attributes.Value("format")
+		got[f.AsString()] = dp.Value
+	}
+	assert.Equal(t, want, got)
+	assert.Len(t, got, 3, "smtp, key=value and text lines")
+}
