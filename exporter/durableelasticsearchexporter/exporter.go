@@ -26,6 +26,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/elemta/otelcol-elemta/exporter/durableelasticsearchexporter/internal/metadata"
+	"github.com/elemta/otelcol-elemta/internal/delivery"
 	"github.com/elemta/otelcol-elemta/internal/readiness"
 )
 
@@ -159,6 +160,9 @@ func (e *durableExporter) push(ctx context.Context, ld plog.Logs) error {
 	}
 	if e.shape == ShapeFlat && !madeDocuments(ld) { // kept in a queue by an older release
 		ld = e.documents.build(ld)
+	}
+	if ticket, ok := delivery.FromContext(ctx); ok {
+		ticket.Sending() // the receiver's pace counts from here, not from the wait for the setup
 	}
 	err := e.send(ctx, ld)
 	if err != nil && ctx.Err() != nil {

@@ -47,7 +47,9 @@ func (h *heldDelivery) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	h.sending.Add(1)
 	go func() {
 		defer h.sending.Done()
-		release(h.Logs.ConsumeLogs(h.sendCtx, docs))
+		// The ticket goes along, so that push can say when the batch
+		// leaves (delivery.Ticket.Sending).
+		release(h.Logs.ConsumeLogs(delivery.WithTicket(h.sendCtx, ticket), docs))
 	}()
 	return nil
 }

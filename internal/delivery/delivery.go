@@ -9,7 +9,9 @@
 // backend has the batch, or has refused it for good. The receiver counts
 // the batch delivered when ConsumeLogs returned nil and every hold taken
 // during it is released; an exporter that takes no hold delivers before
-// it returns, as every exporter does without this package.
+// it returns, as every exporter does without this package. The exporter
+// also says when the batch leaves for the backend (Sending), so that the
+// receiver paces its batches by the backend's answer time alone.
 //
 // A ticket belongs to one batch, so it travels with that batch, in its
 // context, as client.Info does: the host gives a receiver no way to reach
@@ -21,6 +23,7 @@ package delivery // import "github.com/elemta/otelcol-elemta/internal/delivery"
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // Ticket follows one batch from the receiver to every exporter that takes
@@ -30,6 +33,7 @@ type Ticket struct {
 	holds   int
 	closed  bool // ConsumeLogs returned: no hold is taken any more
 	err     error
+	sent    time.Time // when the batch last left for the backend
 	settled chan struct{}
 }
 
@@ -96,6 +100,24 @@ func (t *Ticket) Close() {
 	if t.holds == 0 {
 		close(t.settled)
 	}
+}
+
+// Sending is called by an exporter holding the batch each time it sends
+// the batch to the backend, once any wait of its own is over (for the
+// backend's setup, say): the receiver paces batches by how long the
+// backend takes to answer, and that wait is not the backend's.
+func (t *Ticket) Sending() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.sent = time.Now()
+}
+
+// Sent returns when the batch last left for the backend; the zero time
+// while no exporter said it did.
+func (t *Ticket) Sent() time.Time {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.sent
 }
 
 // Held reports whether an exporter holds the batch still.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -81,4 +82,16 @@ func TestTicket(t *testing.T) {
 	}
 	_, ok := FromContext(context.Background())
 	assert.False(t, ok)
+}
+
+func TestTicketSent(t *testing.T) {
+	tk := NewTicket()
+	assert.True(t, tk.Sent().IsZero(), "not sent before an exporter says so")
+	before := time.Now()
+	tk.Sending()
+	first := tk.Sent()
+	assert.False(t, first.Before(before))
+	time.Sleep(time.Millisecond)
+	tk.Sending() // a retry: the last send counts
+	assert.True(t, tk.Sent().After(first))
 }

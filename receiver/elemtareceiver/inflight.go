@@ -128,7 +128,7 @@ func (w *inFlight) track(t *delivery.Ticket, size, lines int, batch func() plog.
 		w.tracked = slices.DeleteFunc(w.tracked, func(x *outstanding) bool { return x == o })
 		err := t.Err()
 		if err == nil {
-			w.pace.answered(time.Since(o.since))
+			w.pace.answered(time.Since(o.sentAt()))
 		}
 		w.giveBack(o.size)
 		w.mu.Unlock()
@@ -140,14 +140,26 @@ func (w *inFlight) track(t *delivery.Ticket, size, lines int, batch func() plog.
 
 // slowBackend reports whether the backend's answers take long for
 // reasons of its own (pace), or, before its first answer, whether a batch
-// has waited that long already: then larger requests carry more lines.
+// sent to it has waited that long already: then larger requests carry more
+// lines. A batch the exporter has not sent yet (it waits for the backend's
+// setup) says nothing of the backend.
 func (w *inFlight) slowBackend() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if !w.pace.measured() && len(w.tracked) > 0 {
-		return time.Since(w.tracked[0].since) >= slowBackend
+		sent := w.tracked[0].ticket.Sent()
+		return !sent.IsZero() && time.Since(sent) >= slowBackend
 	}
 	return w.pace.slow()
+}
+
+// sentAt is when the batch last left for the backend, as its exporter
+// said, or when it was handed over.
+func (o *outstanding) sentAt() time.Time {
+	if sent := o.ticket.Sent(); sent.After(o.since) {
+		return sent
+	}
+	return o.since
 }
 
 // wait returns once nothing is in flight, or with ctx's error.

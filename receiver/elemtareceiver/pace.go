@@ -36,7 +36,7 @@ const (
 	slowAnswer  = 10 * time.Millisecond
 	// slowBackend is the quickest answer of a backend that takes long for
 	// reasons of its own: it gets every batch the bounds allow.
-	slowBackend = 50 * time.Millisecond
+	slowBackend = 100 * time.Millisecond
 )
 
 // newPace paces up to maxBatches on a machine of cores cores. Until the

@@ -46,7 +46,7 @@ func TestPace(t *testing.T) {
 		},
 		{
 			name: "a cluster that became slow gets the bounds; fast again, cores + 1", max: 32, cores: 2,
-			answers: append(repeat(60*ms, 3), repeat(10*ms, 60)...), want: 3,
+			answers: append(repeat(150*ms, 3), repeat(10*ms, 60)...), want: 3,
 		},
 		{
 			name: "never fewer than one", max: 10,
