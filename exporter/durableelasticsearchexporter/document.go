@@ -146,14 +146,26 @@ func document(lr, doc plog.LogRecord, at time.Time) {
 	// into the document's one allocation.
 	body.EnsureCapacity(lr.Attributes().Len() + 2)
 	lr.Attributes().CopyTo(body)
+	// One look through the fields: the id leaves the body, and a key the
+	// document uses for itself (Elemta's own "message", say: rare) is kept
+	// under another name.
 	var id string
-	if v, ok := body.Get(vocabulary.AttrRecordUID); ok {
-		id = v.AsString()
-		body.Remove(vocabulary.AttrRecordUID)
-	}
-	for _, key := range [...]string{vocabulary.AttrTimestamp, vocabulary.AttrMessage} {
-		if v, ok := body.Get(key); ok { // Elemta's own "message" key, say
-			v.CopyTo(body.PutEmpty(renamedPrefix + key))
+	clash := false
+	body.RemoveIf(func(k string, v pcommon.Value) bool {
+		switch k {
+		case vocabulary.AttrRecordUID:
+			id = v.AsString()
+			return true
+		case vocabulary.AttrTimestamp, vocabulary.AttrMessage:
+			clash = true
+		}
+		return false
+	})
+	if clash {
+		for _, key := range [...]string{vocabulary.AttrTimestamp, vocabulary.AttrMessage} {
+			if v, ok := body.Get(key); ok {
+				v.CopyTo(body.PutEmpty(renamedPrefix + key))
+			}
 		}
 	}
 	var stamp [40]byte
@@ -169,15 +181,21 @@ func document(lr, doc plog.LogRecord, at time.Time) {
 // remembers the last name: a batch is mostly of one day.
 type dailyIndex struct {
 	prefix string
-	day    time.Time
+	day    int64 // days since 1970-01-01 (UTC)
 	index  string
 }
 
+const secondsPerDay = 24 * 60 * 60 // Go time has no leap seconds
+
 // name names the index of the UTC day of at.
 func (d *dailyIndex) name(at time.Time) string {
-	day := at.Truncate(24 * time.Hour) // Go time has no leap seconds
-	if d.index == "" || !day.Equal(d.day) {
-		d.day, d.index = day, d.prefix+at.Format("2006.01.02")
+	sec := at.Unix()
+	day := sec / secondsPerDay
+	if sec < 0 && sec%secondsPerDay != 0 { // before 1970: the day it falls in
+		day--
+	}
+	if d.index == "" || day != d.day {
+		d.day, d.index = day, d.prefix+at.UTC().Format("2006.01.02")
 	}
 	return d.index
 }

@@ -225,3 +225,30 @@ func TestDocumentsOfSeveralDays(t *testing.T) {
 		"":                       {"shaped before"},
 	}, got)
 }
+
+// TestDailyIndexName: each time gets the index of its UTC day, however the
+// times of a batch alternate, before 1970 too.
+func TestDailyIndexName(t *testing.T) {
+	at := func(s string) time.Time {
+		ts, err := time.Parse(time.RFC3339Nano, s)
+		require.NoError(t, err)
+		return ts
+	}
+	days := dailyIndex{prefix: "elemta-logs-"}
+	for _, tt := range []struct {
+		at   time.Time
+		want string
+	}{
+		{at("2026-11-25T17:42:54.312079547Z"), "elemta-logs-2026.11.25"},
+		{at("2026-11-25T23:59:59.999999999Z"), "elemta-logs-2026.11.25"},
+		{at("2026-11-26T00:00:00Z"), "elemta-logs-2026.11.26"},
+		{at("2026-11-25T00:00:00Z"), "elemta-logs-2026.11.25"},
+		{at("2026-11-26T01:00:00+02:00"), "elemta-logs-2026.11.25"}, // 23:00 UTC
+		{at("1970-01-01T00:00:00Z"), "elemta-logs-1970.01.01"},
+		{at("1969-12-31T23:59:59.5Z"), "elemta-logs-1969.12.31"},
+		{at("1969-12-31T00:00:00Z"), "elemta-logs-1969.12.31"},
+		{at("1969-12-30T23:59:59Z"), "elemta-logs-1969.12.30"},
+	} {
+		assert.Equal(t, tt.want, days.name(tt.at), "%s", tt.at)
+	}
+}
