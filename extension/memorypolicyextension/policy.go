@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync"
 	"sync/atomic"
 
 	"go.opentelemetry.io/collector/component"
@@ -25,8 +26,9 @@ const (
 	heapMetric = "/memory/classes/heap/objects:bytes"
 )
 
-// policy sets the garbage collector's target while the collector runs and
-// collects garbage at the moments the pipeline is idle.
+// policy sets the garbage collector's target while the collector runs,
+// collects garbage at the moments the pipeline is idle, and while it is
+// busy lets the heap reach a floor before each collection.
 //
 // Go's collector sets its next target from the heap it finds live, times
 // GOGC. A collection that starts while a batch is in flight finds the
@@ -47,31 +49,103 @@ type policy struct {
 	// idleLive is the heap found live by the last collection at an idle
 	// moment: the pipeline's own floor, without a batch in flight.
 	idleLive atomic.Uint64
+
+	// busy: a receiver handed over a full batch since its last idle
+	// moment. Meanwhile the target is raised after each collection so
+	// that the heap reaches busyHeap before the next one (busyPercent).
+	busy     atomic.Bool
+	busyHeap uint64
+	mu       sync.Mutex // guards running and the target set
+	running  bool       // between Start and Shutdown, setting the target
+	target   int        // the target set last
+}
+
+// maxBusyPercent bounds the raised target: a live heap that grows ten times
+// over before the next retarget still meets a collection.
+const maxBusyPercent = 1000
+
+// busyPercent is the target that lets a heap of which live bytes are live
+// grow to floor before a collection, and base when that is less.
+func busyPercent(base int, live, floor uint64) int {
+	if live == 0 || live >= floor {
+		return base
+	}
+	need := (floor - live) * 100 / live
+	if need >= maxBusyPercent {
+		return max(maxBusyPercent, base)
+	}
+	return max(int(need), base) //nolint:gosec // under maxBusyPercent, checked above
 }
 
 var _ idle.Collector = (*policy)(nil)
 
 func newPolicy(cfg *Config, gogc string, logger *zap.Logger) *policy {
-	return &policy{cfg: cfg, gogc: gogc, logger: logger}
+	return &policy{cfg: cfg, gogc: gogc, logger: logger, busyHeap: uint64(max(cfg.BusyHeapMiB, 0)) << 20} //nolint:gosec // not negative
 }
 
 // Start sets the garbage collector's target, unless GOGC is set.
 func (p *policy) Start(context.Context, component.Host) error {
 	if p.gogc == "" && p.cfg.GCPercent > 0 {
 		p.previous, p.setTarget = debug.SetGCPercent(p.cfg.GCPercent), true
+		p.mu.Lock()
+		p.running, p.target = true, p.cfg.GCPercent
+		p.mu.Unlock()
+		if p.busyHeap > 0 {
+			p.afterNextCollection()
+		}
 	}
 	p.logger.Debug("Memory policy", zap.String("GOGC", p.gogc), zap.Int("gc_percent", p.cfg.GCPercent),
-		zap.Bool("collect_when_idle", p.collectsWhenIdle()))
+		zap.Bool("collect_when_idle", p.collectsWhenIdle()), zap.Int("busy_heap_mib", p.cfg.BusyHeapMiB))
 	return nil
 }
 
 // Shutdown gives the runtime its target back.
 func (p *policy) Shutdown(context.Context) error {
+	p.mu.Lock()
+	p.running = false
+	p.mu.Unlock()
 	if p.setTarget {
 		debug.SetGCPercent(p.previous)
 		p.setTarget = false
 	}
 	return nil
+}
+
+// afterNextCollection retargets once the next collection is done, and
+// again after each one while the policy runs: the runtime finalizes an
+// object it found unreachable after the collection that found it so.
+func (p *policy) afterNextCollection() {
+	runtime.SetFinalizer(new([16]byte), func(*[16]byte) {
+		if p.retarget() {
+			p.afterNextCollection()
+		}
+	})
+}
+
+// retarget sets the target for the heap the last collection found live:
+// raised while busy, gc_percent otherwise. It reports whether the policy
+// still runs.
+func (p *policy) retarget() bool {
+	want := p.cfg.GCPercent
+	if p.busy.Load() {
+		want = busyPercent(want, read(liveMetric), p.busyHeap)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.running {
+		return false
+	}
+	if want != p.target {
+		debug.SetGCPercent(want)
+		p.target = want
+	}
+	return true
+}
+
+// PipelineBusy raises the target from the next collection on, until the
+// pipeline is idle.
+func (p *policy) PipelineBusy() {
+	p.busy.Store(true)
 }
 
 func (p *policy) collectsWhenIdle() bool {
@@ -81,6 +155,9 @@ func (p *policy) collectsWhenIdle() bool {
 // PipelineIdle starts a collection in the background when the heap has
 // grown enough since the last one at an idle moment; it never waits.
 func (p *policy) PipelineIdle() {
+	if p.busy.CompareAndSwap(true, false) {
+		p.retarget() // gc_percent again: the heap follows what is live
+	}
 	if !p.collectsWhenIdle() || !due(p.idleLive.Load(), read(heapMetric)) {
 		return
 	}

@@ -2,6 +2,7 @@ package memorypolicyextension
 
 import (
 	"context"
+	"runtime"
 	"runtime/debug"
 	"testing"
 	"time"
@@ -125,4 +126,87 @@ func makeGarbage(n int) {
 		sink = make([]byte, piece)
 	}
 	sink = nil
+}
+
+func TestBusyPercent(t *testing.T) {
+	const mib = 1 << 20
+	tests := []struct {
+		name        string
+		base        int
+		live, floor uint64
+		want        int
+	}{
+		{name: "nothing known live yet", live: 0, floor: 40 * mib, want: 200},
+		{name: "live heap over the floor: gc_percent", live: 50 * mib, floor: 40 * mib, want: 200},
+		{name: "gc_percent reaches the floor already", live: 14 * mib, floor: 40 * mib, want: 200},
+		{name: "10 MiB live: up to 40", live: 10 * mib, floor: 40 * mib, want: 300},
+		{name: "4 MiB live: up to 40", live: 4 * mib, floor: 40 * mib, want: 900},
+		{name: "1 MiB live: at most ten times over", live: 1 * mib, floor: 40 * mib, want: maxBusyPercent},
+		{name: "no floor", live: 1 * mib, floor: 0, want: 200},
+		{name: "gc_percent over the bound: never lowered", base: 2000, live: 1 * mib, floor: 40 * mib, want: 2000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base := tt.base
+			if base == 0 {
+				base = 200
+			}
+			assert.Equal(t, tt.want, busyPercent(base, tt.live, tt.floor))
+		})
+	}
+}
+
+// gogc is the garbage collector's target now.
+func gogc() int { return int(read("/gc/gogc:percent")) }
+
+// TestBusyHeap: through the factory, a receiver that reports the pipeline
+// busy has the target raised after the next collection, so that the heap
+// reaches busy_heap_mib before the one after; an idle moment sets
+// gc_percent back at once. busy_heap_mib: 0, or GOGC set, leave the target.
+func TestBusyHeap(t *testing.T) {
+	tests := []struct {
+		name      string
+		gogc      string
+		busyHeap  int
+		wantRaise bool
+	}{
+		{name: "the default, 40 MiB", busyHeap: defaultBusyHeapMiB, wantRaise: true},
+		{name: "busy_heap_mib: 0", busyHeap: 0},
+		{name: "GOGC set: it wins", gogc: "50", busyHeap: defaultBusyHeapMiB},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("GOGC", tt.gogc)
+			before := debug.SetGCPercent(77)
+			defer debug.SetGCPercent(before)
+			cfg := createDefaultConfig().(*Config)
+			cfg.BusyHeapMiB = tt.busyHeap
+			ext, err := NewFactory().Create(context.Background(), extensiontest.NewNopSettings(metadata.Type), cfg)
+			require.NoError(t, err)
+			require.NoError(t, ext.Start(context.Background(), componenttest.NewNopHost()))
+			base := gogc()
+			pipeline := idle.FromHost(hostWith{ext.(*policy)})
+
+			pipeline.PipelineBusy()
+			runtime.GC()
+			if tt.wantRaise {
+				require.Eventually(t, func() bool { return gogc() > base }, 5*time.Second, 5*time.Millisecond,
+					"raised after a collection while busy: the live heap here is far under 40 MiB")
+				pipeline.PipelineIdle()
+				assert.Equal(t, defaultGCPercent, gogc(), "gc_percent at the idle moment")
+			} else {
+				runtime.GC() // the finalizers of the first have run
+				assert.Equal(t, base, gogc(), "left alone")
+			}
+			require.NoError(t, ext.Shutdown(context.Background()))
+			assert.Equal(t, 77, gogc(), "the runtime's target after Shutdown")
+			runtime.GC()
+			runtime.GC()
+			assert.Equal(t, 77, gogc(), "no retarget after Shutdown")
+		})
+	}
+}
+
+func TestConfigValidateBusyHeap(t *testing.T) {
+	assert.ErrorContains(t, (&Config{BusyHeapMiB: -1}).Validate(), "busy_heap_mib: -1 is negative")
 }

@@ -1,6 +1,6 @@
 // Package idle lets a receiver tell the binary's memory policy when the
-// pipeline is idle (everything it read is delivered), without importing
-// it: the memory_policy extension implements Collector, and the elemta
+// pipeline is idle (everything it read is delivered) and when it is busy
+// (behind, handing over full batches), without importing it: the memory_policy extension implements Collector, and the elemta
 // receiver, which finds it among the host's extensions, calls it at such
 // moments. A collector without the extension leaves the runtime alone.
 package idle // import "github.com/elemta/otelcol-elemta/internal/idle"
@@ -12,6 +12,9 @@ type Collector interface {
 	// PipelineIdle says the caller holds no batch: everything it read is
 	// delivered. It never waits.
 	PipelineIdle()
+	// PipelineBusy says the caller is behind: it handed over a full batch
+	// and has more to read. It never waits.
+	PipelineBusy()
 }
 
 // FromHost returns the host's extension that collects at idle moments, or
@@ -28,3 +31,5 @@ func FromHost(host component.Host) Collector {
 type nothing struct{}
 
 func (nothing) PipelineIdle() {}
+
+func (nothing) PipelineBusy() {}

@@ -12,9 +12,12 @@ type counting struct {
 	component.StartFunc
 	component.ShutdownFunc
 	calls int
+	busy  int
 }
 
 func (c *counting) PipelineIdle() { c.calls++ }
+
+func (c *counting) PipelineBusy() { c.busy++ }
 
 type host struct {
 	component.Host
@@ -35,9 +38,11 @@ func TestFromHost(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c.calls = 0
+			c.calls, c.busy = 0, 0
+			FromHost(tt.host).PipelineBusy()
 			FromHost(tt.host).PipelineIdle()
 			assert.Equal(t, tt.calls, c.calls)
+			assert.Equal(t, tt.calls, c.busy)
 		})
 	}
 }

@@ -44,8 +44,11 @@ type lineBatch struct {
 	maxLines int
 	maxBytes int
 	grows    func() bool // nil: batches never grow
-	deliver  func(ctx context.Context, batch func(count bool) plog.Logs, lines, bytes int)
-	convert  func(reads []linesRead, count bool) plog.Logs
+	// behind is told each time a full batch is handed over: the reading
+	// is behind (internal/idle: the memory policy); nil tells no one.
+	behind  func()
+	deliver func(ctx context.Context, batch func(count bool) plog.Logs, lines, bytes int)
+	convert func(reads []linesRead, count bool) plog.Logs
 
 	mu    sync.Mutex
 	reads []linesRead
@@ -106,6 +109,9 @@ func (b *lineBatch) add(ctx context.Context, tokens [][]byte, fileAttrs map[stri
 		}
 		if b.lines >= limit || b.bytes >= b.maxBytes {
 			b.flushLocked(ctx)
+			if b.behind != nil {
+				b.behind()
+			}
 			b.scale = 1
 			if b.grows != nil && b.grows() {
 				b.scale = min(2*scale, maxGrowth)

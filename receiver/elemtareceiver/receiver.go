@@ -143,6 +143,7 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 	// binary's collection at idle moments (internal/idle: the memory_policy
 	// extension, when the collector has it).
 	idleNow := idle.FromHost(host)
+	r.batch.behind = idleNow.PipelineBusy // set before reading starts
 	checkpoints := checkpointAfterDelivery{Persister: persister, flush: func() {
 		ctx := runCtx
 		if runCtx.Err() != nil { // stopping: one bounded attempt, then the lines are saved

@@ -573,14 +573,18 @@ func TestBatches(t *testing.T) {
 	}
 }
 
-// idleCounter is an extension that counts the idle moments reported.
+// idleCounter is an extension that counts the idle and busy moments
+// reported.
 type idleCounter struct {
 	component.StartFunc
 	component.ShutdownFunc
 	calls atomic.Int64
+	busy  atomic.Int64
 }
 
 func (c *idleCounter) PipelineIdle() { c.calls.Add(1) }
+
+func (c *idleCounter) PipelineBusy() { c.busy.Add(1) }
 
 // hostWithExtension is a host whose one extension is ext.
 type hostWithExtension struct {
@@ -594,19 +598,39 @@ func (h hostWithExtension) GetExtensions() map[component.ID]component.Component 
 
 // TestCaughtUpReadingReportsIdle checks that the receiver tells the
 // memory policy, found among the host's extensions, when it has delivered
-// all it read: the moment to collect garbage.
+// all it read (the moment to collect garbage), and, while it reads a
+// backlog, each full batch it hands over (busy); a few lines make no full
+// batch.
 func TestCaughtUpReadingReportsIdle(t *testing.T) {
-	dir := t.TempDir()
-	lines := numbered("caught up", 5000)
-	writeLines(t, filepath.Join(dir, "elemta.log"), os.O_CREATE, lines...)
-	cfg := testConfig(filepath.Join(dir, "*.log"))
-	sink := new(consumertest.LogsSink)
-	counter := &idleCounter{}
-	rcv := startReceiver(t, cfg, hostWithExtension{componenttest.NewNopHost(), counter}, sink)
-	requireExactlyOnce(t, sink, lines)
-	require.Eventually(t, func() bool { return counter.calls.Load() > 0 },
-		10*time.Second, 10*time.Millisecond, "idle reported once the lines are delivered")
-	require.NoError(t, rcv.Shutdown(context.Background()))
+	tests := []struct {
+		name     string
+		lines    int
+		wantBusy bool
+	}{
+		{name: "a backlog of 5,000 lines", lines: 5000, wantBusy: true},
+		{name: "a few lines", lines: 50},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			lines := numbered("caught up", tt.lines)
+			writeLines(t, filepath.Join(dir, "elemta.log"), os.O_CREATE, lines...)
+			cfg := testConfig(filepath.Join(dir, "*.log"))
+			cfg.Batch.MaxLines = 1000
+			sink := new(consumertest.LogsSink)
+			counter := &idleCounter{}
+			rcv := startReceiver(t, cfg, hostWithExtension{componenttest.NewNopHost(), counter}, sink)
+			requireExactlyOnce(t, sink, lines)
+			require.Eventually(t, func() bool { return counter.calls.Load() > 0 },
+				10*time.Second, 10*time.Millisecond, "idle reported once the lines are delivered")
+			require.NoError(t, rcv.Shutdown(context.Background()))
+			if tt.wantBusy {
+				assert.GreaterOrEqual(t, counter.busy.Load(), int64(4), "a busy moment for each full batch")
+			} else {
+				assert.Zero(t, counter.busy.Load(), "no full batch: never busy")
+			}
+		})
+	}
 }
 
 // TestLinesParsedAreCountedByFormat: the receiver's parsed-lines metric
