@@ -292,6 +292,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Status: status, Encoding: r.Header.Get("Content-Encoding")})
 	s.mu.Unlock()
 
+	// Elasticsearch filters answers (filterPath), not errors: its REST
+	// channel builds an error answer with filtering off
+	// (AbstractRestChannel.newErrorBuilder).
+	if filters := r.URL.Query().Get("filter_path"); filters != "" && status < http.StatusBadRequest {
+		body = filterPath(body, filters)
+	}
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		_ = json.NewEncoder(w).Encode(body)
