@@ -15,12 +15,20 @@ import (
 const docappenderFilter = "items.*._index,items.*.status,items.*.failure_store,items.*.error.type,items.*.error.reason"
 
 func TestFilterPath(t *testing.T) {
+	created := map[string]any{
+		"_index": "elemta-logs-2026.11.25", "_id": "a", "_version": 1, "result": "created",
+		"_shards": map[string]any{"total": 2, "successful": 1, "failed": 0}, "status": 201,
+	}
+	refused := map[string]any{
+		"_index": "elemta-logs-2026.11.25", "_id": "b", "status": 400,
+		"error": map[string]any{
+			"type": "mapper_parsing_exception", "reason": "failed to parse",
+			"caused_by": map[string]any{"type": "illegal_argument_exception"},
+		},
+	}
 	bulkAnswer := map[string]any{"took": 3, "errors": true, "items": []any{
-		map[string]any{"create": map[string]any{"_index": "elemta-logs-2026.11.25", "_id": "a", "_version": 1, "result": "created",
-			"_shards": map[string]any{"total": 2, "successful": 1, "failed": 0}, "status": 201}},
-		map[string]any{"create": map[string]any{"_index": "elemta-logs-2026.11.25", "_id": "b", "status": 400,
-			"error": map[string]any{"type": "mapper_parsing_exception", "reason": "failed to parse",
-				"caused_by": map[string]any{"type": "illegal_argument_exception"}}}},
+		map[string]any{"create": created},
+		map[string]any{"create": refused},
 	}}
 	tests := []struct {
 		name    string
