@@ -115,12 +115,17 @@ func (p *policy) Shutdown(context.Context) error {
 // again after each one while the policy runs: the runtime finalizes an
 // object it found unreachable after the collection that found it so.
 func (p *policy) afterNextCollection() {
-	runtime.SetFinalizer(new([16]byte), func(*[16]byte) {
+	runtime.SetFinalizer(new(sentinel), func(*sentinel) {
 		if p.retarget() {
 			p.afterNextCollection()
 		}
 	})
 }
+
+// sentinel is an object only a finalizer follows. It holds a pointer so
+// that it is never one of the tiny objects the runtime packs together,
+// whose finalizers may not run.
+type sentinel struct{ _ *byte }
 
 // retarget sets the target for the heap the last collection found live:
 // raised while busy, gc_percent otherwise. It reports whether the policy
