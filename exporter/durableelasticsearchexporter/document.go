@@ -191,7 +191,7 @@ const secondsPerDay = 24 * 60 * 60 // Go time has no leap seconds
 func (d *dailyIndex) name(at time.Time) string {
 	sec := at.Unix()
 	day := sec / secondsPerDay
-	if sec < 0 && sec%secondsPerDay != 0 { // before 1970: the day it falls in
+	if sec%secondsPerDay < 0 { // before 1970: division rounds toward the next day
 		day--
 	}
 	if d.index == "" || day != d.day {

@@ -43,8 +43,6 @@ type policy struct {
 	gogc   string // the environment's GOGC
 	logger *zap.Logger
 
-	previous   int  // the target before Start, restored at Shutdown
-	setTarget  bool // Start set the target
 	collecting atomic.Bool
 	// idleLive is the heap found live by the last collection at an idle
 	// moment: the pipeline's own floor, without a batch in flight.
@@ -55,8 +53,10 @@ type policy struct {
 	// that the heap reaches busyHeap before the next one (busyPercent).
 	busy     atomic.Bool
 	busyHeap uint64
-	mu       sync.Mutex // guards running and the target set
-	running  bool       // between Start and Shutdown, setting the target
+
+	mu       sync.Mutex // guards what follows
+	setting  bool       // between Start and Shutdown, the target is this policy's
+	previous int        // the target before Start, restored at Shutdown
 	target   int        // the target set last
 }
 
@@ -86,9 +86,9 @@ func newPolicy(cfg *Config, gogc string, logger *zap.Logger) *policy {
 // Start sets the garbage collector's target, unless GOGC is set.
 func (p *policy) Start(context.Context, component.Host) error {
 	if p.gogc == "" && p.cfg.GCPercent > 0 {
-		p.previous, p.setTarget = debug.SetGCPercent(p.cfg.GCPercent), true
 		p.mu.Lock()
-		p.running, p.target = true, p.cfg.GCPercent
+		p.previous = debug.SetGCPercent(p.cfg.GCPercent)
+		p.setting, p.target = true, p.cfg.GCPercent
 		p.mu.Unlock()
 		if p.busyHeap > 0 {
 			p.afterNextCollection()
@@ -102,18 +102,17 @@ func (p *policy) Start(context.Context, component.Host) error {
 // Shutdown gives the runtime its target back.
 func (p *policy) Shutdown(context.Context) error {
 	p.mu.Lock()
-	p.running = false
-	p.mu.Unlock()
-	if p.setTarget {
+	defer p.mu.Unlock()
+	if p.setting {
 		debug.SetGCPercent(p.previous)
-		p.setTarget = false
+		p.setting = false
 	}
 	return nil
 }
 
 // afterNextCollection retargets once the next collection is done, and
-// again after each one while the policy runs: the runtime finalizes an
-// object it found unreachable after the collection that found it so.
+// again after each one while the policy sets the target: the runtime
+// finalizes an object after the collection that found it unreachable.
 func (p *policy) afterNextCollection() {
 	runtime.SetFinalizer(new(sentinel), func(*sentinel) {
 		if p.retarget() {
@@ -129,7 +128,7 @@ type sentinel struct{ _ *byte }
 
 // retarget sets the target for the heap the last collection found live:
 // raised while busy, gc_percent otherwise. It reports whether the policy
-// still runs.
+// still sets the target (between Start and Shutdown).
 func (p *policy) retarget() bool {
 	want := p.cfg.GCPercent
 	if p.busy.Load() {
@@ -137,7 +136,7 @@ func (p *policy) retarget() bool {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.running {
+	if !p.setting {
 		return false
 	}
 	if want != p.target {

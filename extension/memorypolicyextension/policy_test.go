@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/extension"
 	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.uber.org/zap"
 
@@ -41,6 +42,20 @@ func TestDue(t *testing.T) {
 	}
 }
 
+// startPolicy starts the extension through its factory with cfg, the
+// environment's GOGC set to gogc and the runtime's target at 77 before;
+// the test's end gives the runtime its target back.
+func startPolicy(t *testing.T, gogc string, cfg *Config) extension.Extension {
+	t.Helper()
+	t.Setenv("GOGC", gogc)
+	before := debug.SetGCPercent(77)
+	t.Cleanup(func() { debug.SetGCPercent(before) })
+	ext, err := NewFactory().Create(context.Background(), extensiontest.NewNopSettings(metadata.Type), cfg)
+	require.NoError(t, err)
+	require.NoError(t, ext.Start(context.Background(), componenttest.NewNopHost()))
+	return ext
+}
+
 // TestGCPercent: through the factory, Start sets the garbage collector's
 // target unless GOGC is set, and Shutdown gives the runtime its own back.
 func TestGCPercent(t *testing.T) {
@@ -57,14 +72,9 @@ func TestGCPercent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv("GOGC", tt.gogc)
-			before := debug.SetGCPercent(77)
-			defer debug.SetGCPercent(before)
 			cfg := createDefaultConfig().(*Config)
 			cfg.GCPercent = tt.percent
-			ext, err := NewFactory().Create(context.Background(), extensiontest.NewNopSettings(metadata.Type), cfg)
-			require.NoError(t, err)
-			require.NoError(t, ext.Start(context.Background(), componenttest.NewNopHost()))
+			ext := startPolicy(t, tt.gogc, cfg)
 			assert.Equal(t, tt.want, debug.SetGCPercent(tt.want), "the target while the collector runs")
 			require.NoError(t, ext.Shutdown(context.Background()))
 			assert.Equal(t, 77, debug.SetGCPercent(77), "the runtime's target after Shutdown")
@@ -176,14 +186,9 @@ func TestBusyHeap(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv("GOGC", tt.gogc)
-			before := debug.SetGCPercent(77)
-			defer debug.SetGCPercent(before)
 			cfg := createDefaultConfig().(*Config)
 			cfg.BusyHeapMiB = tt.busyHeap
-			ext, err := NewFactory().Create(context.Background(), extensiontest.NewNopSettings(metadata.Type), cfg)
-			require.NoError(t, err)
-			require.NoError(t, ext.Start(context.Background(), componenttest.NewNopHost()))
+			ext := startPolicy(t, tt.gogc, cfg)
 			base := gogc()
 			pipeline := idle.FromHost(hostWith{ext.(*policy)})
 

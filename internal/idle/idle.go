@@ -1,8 +1,9 @@
 // Package idle lets a receiver tell the binary's memory policy when the
 // pipeline is idle (everything it read is delivered) and when it is busy
-// (behind, handing over full batches), without importing it: the memory_policy extension implements Collector, and the elemta
-// receiver, which finds it among the host's extensions, calls it at such
-// moments. A collector without the extension leaves the runtime alone.
+// (behind, handing over full batches), without importing it: the
+// memory_policy extension implements Collector, and the elemta receiver,
+// which finds it among the host's extensions, calls it at such moments. A
+// collector without the extension leaves the runtime alone.
 package idle // import "github.com/elemta/otelcol-elemta/internal/idle"
 
 import "go.opentelemetry.io/collector/component"
