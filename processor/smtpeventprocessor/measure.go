@@ -38,10 +38,10 @@ var messageStatusByMessage = map[string]string{
 }
 
 // authMechanisms are the SASL mechanisms an attempt is labelled with.
-var authMechanisms = map[string]bool{
-	"PLAIN": true, "LOGIN": true, "CRAM-MD5": true, "DIGEST-MD5": true, "XOAUTH2": true,
-	"OAUTHBEARER": true, "SCRAM-SHA-1": true, "SCRAM-SHA-256": true, "EXTERNAL": true, "NTLM": true, "GSSAPI": true,
-}
+var authMechanisms = vocabulary.NewWordSet(
+	"PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "XOAUTH2",
+	"OAUTHBEARER", "SCRAM-SHA-1", "SCRAM-SHA-256", "EXTERNAL", "NTLM", "GSSAPI",
+)
 
 // trackedMessages bounds the reception times kept for messages whose
 // delivery line carries no delay of its own: the oldest are forgotten.
@@ -63,7 +63,7 @@ func (p *smtpEventProcessor) measure(attrs pcommon.Map, lr plog.LogRecord, r *re
 		s.flow == vocabulary.FlowRejection && oldText(r.format):
 		attrs.PutStr(vocabulary.AttrRejectionClass, rejectionClass(firstOf(r.response, r.errorText, r.message)))
 	case r.eventType == vocabulary.EventAuthentication && r.message == msgAuthentication:
-		attrs.PutStr(vocabulary.AttrAuthMechanism, bounded(strings.ToUpper(strings.TrimSpace(r.authMethod)), func(m string) bool { return authMechanisms[m] }))
+		attrs.PutStr(vocabulary.AttrAuthMechanism, bounded(strings.ToUpper(strings.TrimSpace(r.authMethod)), authMechanisms.Word))
 	case r.message == msgTLSEstablished:
 		p.putTLS(attrs, r, vocabulary.OutcomeSuccess)
 	case r.message == msgTLSFailed:
@@ -75,7 +75,8 @@ func (p *smtpEventProcessor) measure(attrs pcommon.Map, lr plog.LogRecord, r *re
 		}
 	}
 	if r.level == "ERROR" || r.level == "FATAL" {
-		attrs.PutStr(vocabulary.AttrErrorComponent, firstOf(r.component, vocabulary.ValueUnknown))
+		// A copy: the label value outlives the line it was read from.
+		attrs.PutStr(vocabulary.AttrErrorComponent, strings.Clone(firstOf(r.component, vocabulary.ValueUnknown)))
 	}
 }
 
@@ -109,17 +110,17 @@ const (
 func smtpVerb(command string) string {
 	verb, _, _ := strings.Cut(strings.TrimSpace(command), " ")
 	verb, _, _ = strings.Cut(verb, ":")
-	return bounded(strings.ToUpper(verb), vocabulary.IsSMTPVerb)
+	return bounded(strings.ToUpper(verb), vocabulary.SMTPVerb)
 }
 
-// bounded returns v when it is known, "unknown" when v is empty and
-// "other" otherwise.
-func bounded(v string, known func(string) bool) string {
-	switch {
-	case v == "":
+// bounded returns the known word v (the set's own string: a label value
+// outlives the line), "unknown" when v is empty and "other" otherwise.
+func bounded(v string, known func(string) (string, bool)) string {
+	if v == "" {
 		return vocabulary.ValueUnknown
-	case known(v):
-		return v
+	}
+	if own, ok := known(v); ok {
+		return own
 	}
 	return vocabulary.ValueOther
 }

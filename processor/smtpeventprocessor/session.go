@@ -1,6 +1,7 @@
 package smtpeventprocessor // import "github.com/elemta/otelcol-elemta/processor/smtpeventprocessor"
 
 import (
+	"strings"
 	"sync"
 	"time"
 
@@ -82,6 +83,7 @@ func (t *sessionTable) with(keys []sessionKey, fresh bool, fn func(*session)) {
 	}
 	for _, k := range keys {
 		if t.byKey[k] != s {
+			k.name = strings.Clone(k.name) // the table outlives the line the name was read from
 			t.byKey[k] = s
 			s.keys = append(s.keys, k)
 		}
@@ -112,9 +114,11 @@ func (t *sessionTable) len() int {
 
 // remember keeps what a line says of its session: the client, its HELO,
 // the user once authenticated, whether TLS is on.
+// What it keeps are copies: a session outlives the lines it was read from,
+// and the lines of a read share one string.
 func (s *session) remember(r *record) {
 	if r.clientIP != "" {
-		s.clientIP = r.clientIP
+		keep(&s.clientIP, r.clientIP)
 		if r.hasClientPort {
 			s.port, s.hasPort = r.clientPort, true
 		}
@@ -122,11 +126,11 @@ func (s *session) remember(r *record) {
 	switch r.command {
 	case "HELO", "EHLO", "LHLO":
 		if r.commandData != "" {
-			s.helo = r.commandData
+			keep(&s.helo, r.commandData)
 		}
 	}
 	if r.username != "" && (r.authenticated || r.eventType == vocabulary.EventAuthentication && statusOutcome(r) == vocabulary.OutcomeSuccess) {
-		s.user = r.username
+		keep(&s.user, r.username)
 	}
 	if r.hasTLS {
 		s.tls, s.hasTLS = r.tls, true
@@ -151,5 +155,12 @@ func (s *session) fillIn(attrs pcommon.Map, r *record) {
 	}
 	if s.hasTLS && !r.hasTLS {
 		attrs.PutBool(vocabulary.AttrTLSActive, s.tls)
+	}
+}
+
+// keep sets *dst to a copy of v, unless it holds v already.
+func keep(dst *string, v string) {
+	if *dst != v {
+		*dst = strings.Clone(v)
 	}
 }

@@ -29,7 +29,8 @@ func (p *smtpEventProcessor) messageTimes(attrs pcommon.Map, lr plog.LogRecord, 
 	switch status {
 	case vocabulary.MessageReceived:
 		if r.messageID != "" && lr.Timestamp() != 0 {
-			p.receptions.Add(r.messageID, lr.Timestamp())
+			// A copy: the id is kept long after the line it was read from.
+			p.receptions.Add(strings.Clone(r.messageID), lr.Timestamp())
 		}
 		return
 	case vocabulary.MessageDelivered:

@@ -245,13 +245,21 @@ func angleAddress(s string) string {
 	return word
 }
 
+// elemtaEventTypes are Elemta's own event types that are ours as well.
+var elemtaEventTypes = vocabulary.NewWordSet(
+	vocabulary.EventReception, vocabulary.EventDelivery, vocabulary.EventBounce, vocabulary.EventTempfail, vocabulary.EventDeferral,
+	vocabulary.EventRejection, vocabulary.EventSystem, vocabulary.EventAuthentication,
+)
+
 // classifyStructured decides event_type for a JSON or key=value line: first
 // from Elemta's own event type, then from the message, then the component.
 func classifyStructured(attrs pcommon.Map, elemtaType, level string) string {
+	// The set's own string: event_type labels a metric series, which
+	// outlives the line.
+	if own, ok := elemtaEventTypes.Word(elemtaType); ok {
+		return own
+	}
 	switch elemtaType {
-	case vocabulary.EventReception, vocabulary.EventDelivery, vocabulary.EventBounce, vocabulary.EventTempfail, vocabulary.EventDeferral,
-		vocabulary.EventRejection, vocabulary.EventSystem, vocabulary.EventAuthentication:
-		return elemtaType
 	case "message_accepted", "message_received":
 		return vocabulary.EventReception
 	case "mail_from_accepted", "rcpt_to_accepted", "data_accepted":
