@@ -178,11 +178,17 @@ func document(lr, doc plog.LogRecord, at time.Time) {
 }
 
 // dailyIndex names the index of a day: the prefix and YYYY.MM.dd. It
-// remembers the last name: a batch is mostly of one day.
+// remembers the last few names: a batch is mostly of one day, or two
+// taking turns (lines with their own time and lines timed when read, while
+// a backlog is read).
 type dailyIndex struct {
 	prefix string
-	day    int64 // days since 1970-01-01 (UTC)
-	index  string
+	known  [4]dayIndex // the most recent first
+}
+
+type dayIndex struct {
+	day   int64 // days since 1970-01-01 (UTC)
+	index string
 }
 
 const secondsPerDay = 24 * 60 * 60 // Go time has no leap seconds
@@ -194,8 +200,16 @@ func (d *dailyIndex) name(at time.Time) string {
 	if sec%secondsPerDay < 0 { // before 1970: division rounds toward the next day
 		day--
 	}
-	if d.index == "" || day != d.day {
-		d.day, d.index = day, d.prefix+at.UTC().Format("2006.01.02")
+	for i, k := range d.known {
+		if k.index != "" && k.day == day {
+			if i > 0 {
+				copy(d.known[1:i+1], d.known[:i])
+				d.known[0] = k
+			}
+			return k.index
+		}
 	}
-	return d.index
+	copy(d.known[1:], d.known[:len(d.known)-1])
+	d.known[0] = dayIndex{day: day, index: d.prefix + at.UTC().Format("2006.01.02")}
+	return d.known[0].index
 }

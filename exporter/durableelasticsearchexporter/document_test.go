@@ -252,3 +252,25 @@ func TestDailyIndexName(t *testing.T) {
 		assert.Equal(t, tt.want, days.name(tt.at), "%s", tt.at)
 	}
 }
+
+// TestDailyIndexRemembersDaysTakingTurns: lines with their own time and
+// lines timed when read take turns while a backlog is read; neither day's
+// name is made again, and more days than it remembers still get theirs.
+func TestDailyIndexRemembersDaysTakingTurns(t *testing.T) {
+	days := dailyIndex{prefix: "elemta-logs-"}
+	written := time.Date(2026, 11, 25, 17, 42, 54, 0, time.UTC)
+	read := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	assert.Equal(t, "elemta-logs-2026.11.25", days.name(written))
+	assert.Equal(t, "elemta-logs-2026.12.07", days.name(read))
+	assert.Zero(t, testing.AllocsPerRun(100, func() {
+		days.name(written)
+		days.name(read)
+	}), "the two days' names are remembered")
+
+	for round := range 3 {
+		for d := range 2 * len(days.known) {
+			at := written.AddDate(0, 0, d)
+			assert.Equal(t, "elemta-logs-"+at.Format("2006.01.02"), days.name(at), "round %d, day %d", round, d)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 
@@ -119,23 +120,68 @@ func (p *Parser) parseJSON(r *Record, s string) {
 	}
 	f := fields{m: r.Attributes}
 	f.m.EnsureCapacity(obj.Len() + 8 + p.Room) // 8: the fields the parser adds
+	text := lineText{line: s}
 	obj.Visit(func(k []byte, v *fastjson.Value) {
+		text.locate(k)
 		if v.Type() == fastjson.TypeNull { // null carries nothing to index
 			return
 		}
 		key := p.names.of(k)
 		if f.repeated(key) {
-			setJSON(f.appendRepeated(key), v)
+			text.set(f.appendRepeated(key), v)
 			return
 		}
-		setJSON(f.m.PutEmpty(key), v)
+		text.set(f.m.PutEmpty(key), v)
 	})
 	f.closeRepeated()
 	p.structured(r, vocabulary.FormatJSON)
 }
 
-// setJSON stores a JSON value, typed.
-func setJSON(dst pcommon.Value, v *fastjson.Value) {
+// lineText hands out the strings of one JSON line's values. The parser
+// works on a copy of the line and leaves each string where the line has
+// it, unescaped in place; a value the line holds as it is (no escape: most
+// of them) becomes a substring of the line, which the record keeps as its
+// body anyway, rather than a copy of its own.
+type lineText struct {
+	line string
+	// copyAt is the address of the parser's copy of line; 0 until the
+	// first key has told it.
+	copyAt uintptr
+}
+
+// locate learns where the parser's copy starts from the line's first key:
+// the first quote of a JSON object opens it.
+func (t *lineText) locate(firstKey []byte) {
+	if t.copyAt != 0 || len(firstKey) == 0 {
+		return
+	}
+	if q := strings.IndexByte(t.line, '"'); q >= 0 {
+		t.copyAt = addressOf(firstKey) - uintptr(q+1)
+	}
+}
+
+// str returns b, a string in the parser's copy, as the same bytes of the
+// line when they are there, or as a copy.
+func (t *lineText) str(b []byte) string {
+	if t.copyAt != 0 && len(b) > 0 {
+		at := addressOf(b) - t.copyAt
+		if at < uintptr(len(t.line)) && uintptr(len(b)) <= uintptr(len(t.line))-at {
+			if s := t.line[at : at+uintptr(len(b))]; s == string(b) {
+				return s
+			}
+		}
+	}
+	return string(b)
+}
+
+// addressOf is where b's bytes are in memory: only compared, never used
+// to reach them.
+func addressOf(b []byte) uintptr {
+	return uintptr(unsafe.Pointer(unsafe.SliceData(b))) //nolint:gosec // an address to compare, never turned back into a pointer
+}
+
+// set stores a JSON value, typed.
+func (t *lineText) set(dst pcommon.Value, v *fastjson.Value) {
 	switch v.Type() {
 	case fastjson.TypeString:
 		b := v.GetStringBytes()
@@ -143,7 +189,7 @@ func setJSON(dst pcommon.Value, v *fastjson.Value) {
 			dst.SetStr(strings.ToValidUTF8(string(b), string(utf8.RuneError)))
 			return
 		}
-		dst.SetStr(string(b))
+		dst.SetStr(t.str(b))
 	case fastjson.TypeNumber:
 		var buf [32]byte
 		if isIntegerText(v.MarshalTo(buf[:0])) {
@@ -163,7 +209,7 @@ func setJSON(dst pcommon.Value, v *fastjson.Value) {
 		sl.EnsureCapacity(len(items))
 		for _, it := range items {
 			if it.Type() != fastjson.TypeNull {
-				setJSON(sl.AppendEmpty(), it)
+				t.set(sl.AppendEmpty(), it)
 			}
 		}
 	case fastjson.TypeObject:
@@ -172,7 +218,7 @@ func setJSON(dst pcommon.Value, v *fastjson.Value) {
 		m.EnsureCapacity(obj.Len())
 		obj.Visit(func(k []byte, v *fastjson.Value) {
 			if v.Type() != fastjson.TypeNull {
-				setJSON(m.PutEmpty(string(k)), v)
+				t.set(m.PutEmpty(t.str(k)), v)
 			}
 		})
 	}
