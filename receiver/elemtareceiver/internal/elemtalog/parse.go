@@ -32,8 +32,24 @@ func NewParser(loc *time.Location) *Parser {
 	return &Parser{loc: loc}
 }
 
-// textFields is room for the fields of a key=value or text line.
-const textFields = 16
+// textFields is room for the fields of a text line: the most a text
+// format gives (7, an SMTP command line's), a continuation and the UTF-8
+// repair mark.
+const textFields = 9
+
+// structuredAdded is room for the fields the parser adds to those a JSON or
+// key=value line names: the seed's names beside Elemta's, the level, the
+// format, whether it is an error.
+const structuredAdded = 8
+
+// maxKeyValueFields bounds the room made for a key=value line's own fields.
+const maxKeyValueFields = 64
+
+// keyValueFields is room for the fields of a key=value line: one for each
+// word at most (a quoted value may hold spaces), and what the parser adds.
+func keyValueFields(head string) int {
+	return min(strings.Count(head, " ")+1, maxKeyValueFields) + structuredAdded
+}
 
 // Parse parses one line into a record with a new attribute map.
 func (p *Parser) Parse(line string) Record {
@@ -66,7 +82,7 @@ func (p *Parser) ParseInto(line string, attrs pcommon.Map) Record {
 	case head[0] == '{':
 		p.parseJSON(&r, head)
 	case startsWithKey(head):
-		attrs.EnsureCapacity(textFields + p.Room)
+		attrs.EnsureCapacity(keyValueFields(head) + p.Room)
 		p.parseKeyValue(&r, head)
 	default:
 		attrs.EnsureCapacity(textFields + p.Room)
@@ -119,7 +135,7 @@ func (p *Parser) parseJSON(r *Record, s string) {
 		return
 	}
 	f := fields{m: r.Attributes}
-	f.m.EnsureCapacity(obj.Len() + 8 + p.Room) // 8: the fields the parser adds
+	f.m.EnsureCapacity(obj.Len() + structuredAdded + p.Room)
 	text := lineText{line: s}
 	obj.Visit(func(k []byte, v *fastjson.Value) {
 		text.locate(k)
