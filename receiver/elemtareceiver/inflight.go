@@ -29,10 +29,12 @@ type inFlight struct {
 	pace    pace
 	batches int
 	bytes   int
-	tracked []*outstanding
-	changed chan struct{} // closed, and replaced, whenever room is given back
-	closed  chan struct{} // the receiver stopped: answers are no longer awaited
-	once    sync.Once
+	// delivered counts the bytes of the batches answered so far.
+	delivered int
+	tracked   []*outstanding
+	changed   chan struct{} // closed, and replaced, whenever room is given back
+	closed    chan struct{} // the receiver stopped: answers are no longer awaited
+	once      sync.Once
 }
 
 // outstanding is a batch handed over whose delivery an exporter holds.
@@ -41,8 +43,11 @@ type outstanding struct {
 	since  time.Time // handed over
 	size   int
 	lines  int
-	batch  func() plog.Logs // the batch again, converted from its lines
-	saved  bool             // saved in storage at shutdown; guarded by inFlight.mu
+	// deliveredBefore is what inFlight.delivered was when it was handed
+	// over.
+	deliveredBefore int
+	batch           func() plog.Logs // the batch again, converted from its lines
+	saved           bool             // saved in storage at shutdown; guarded by inFlight.mu
 }
 
 func newInFlight(maxBatches, maxBytes int, gaveUp func(lines int, err error)) *inFlight {
@@ -56,13 +61,20 @@ func newInFlight(maxBatches, maxBytes int, gaveUp func(lines int, err error)) *i
 // bounds are reached. It returns ctx's error if ctx ends first.
 func (w *inFlight) acquire(ctx context.Context, size int) error {
 	return w.until(ctx, func() bool {
-		if w.batches > 0 && (w.batches >= w.pace.limit || w.bytes+size > w.maxBytes) {
+		if w.batches > 0 && (w.batches >= w.pace.limit || w.bytes+size > w.maxBytes || w.beyondRoom(size)) {
 			return false
 		}
 		w.batches++
 		w.bytes += size
 		return true
 	})
+}
+
+// beyondRoom reports whether size more bytes in flight exceed what the
+// backend's delivery rate makes room for (pace.room).
+func (w *inFlight) beyondRoom(size int) bool {
+	room := w.pace.room()
+	return room > 0 && w.bytes+size > room
 }
 
 // until waits until done, called under the lock each time room is given
@@ -112,6 +124,7 @@ func (w *inFlight) track(t *delivery.Ticket, size, lines int, batch func() plog.
 	}
 	o := &outstanding{ticket: t, since: time.Now(), size: size, lines: lines, batch: batch}
 	w.mu.Lock()
+	o.deliveredBefore = w.delivered
 	w.tracked = append(w.tracked, o)
 	w.mu.Unlock()
 	go func() {
@@ -128,7 +141,10 @@ func (w *inFlight) track(t *delivery.Ticket, size, lines int, batch func() plog.
 		w.tracked = slices.DeleteFunc(w.tracked, func(x *outstanding) bool { return x == o })
 		err := t.Err()
 		if err == nil {
-			w.pace.answered(time.Since(o.sentAt()))
+			took := time.Since(o.sentAt())
+			w.delivered += o.size
+			w.pace.delivered(w.delivered-o.deliveredBefore, took)
+			w.pace.answered(took)
 		}
 		w.giveBack(o.size)
 		w.mu.Unlock()

@@ -15,7 +15,10 @@ import "time"
 //     for no more lines a second, so one fewer may go.
 //
 // A fast cluster on a busy machine gets the one or two batches it can
-// take, which keeps memory low; a slow one gets the bounds.
+// take, which keeps memory low; a slow one gets the bounds, as far as its
+// delivery rate makes room (room): an overloaded cluster's answers slow
+// down the more it is sent, but a quick answer alone would send it the
+// bounds again.
 //
 // A backend quicker than slowBackend gets one batch more than this
 // machine has cores, at most: its answers take about as long as making
@@ -26,6 +29,11 @@ type pace struct {
 	busy  int           // the most a fast backend gets: cores + 1
 	limit int           // batches allowed in flight now
 	base  time.Duration // the quickest answer seen lately
+	// rates are the delivery rates of the last answers, bytes a second
+	// (delivered), next the slot of the next one.
+	rates   [rateWindow]float64
+	next    int
+	samples int // delivery rates recorded, up to rateWindow
 }
 
 const (
@@ -37,6 +45,13 @@ const (
 	// slowBackend is the quickest answer of a backend that takes long for
 	// reasons of its own: it gets every batch the bounds allow.
 	slowBackend = 100 * time.Millisecond
+	// rateWindow is how many answers' delivery rates the best of them is
+	// taken from.
+	rateWindow = 16
+	// roomGain is how many times its delivery rate over its quickest
+	// answer a slow backend may have in flight: room to find out that it
+	// takes more (TCP's BBR keeps twice).
+	roomGain = 3
 )
 
 // newPace paces up to maxBatches on a machine of cores cores. Until the
@@ -80,4 +95,36 @@ func (p *pace) measured() bool {
 // slow reports whether the backend takes long for reasons of its own.
 func (p *pace) slow() bool {
 	return p.base >= slowBackend
+}
+
+// delivered records the delivery rate an answer shows: bytes answered since
+// its batch was handed over (its own and those answered meanwhile), over
+// the time it took.
+func (p *pace) delivered(bytes int, took time.Duration) {
+	if took <= 0 {
+		return
+	}
+	p.rates[p.next] = float64(bytes) / took.Seconds()
+	p.next = (p.next + 1) % rateWindow
+	p.samples = min(p.samples+1, rateWindow)
+}
+
+// room returns the bytes a slow backend may have in flight: roomGain times
+// the best delivery rate of the last answers, over the quickest answer's
+// time. A backend that answers in its own time, whatever it is sent,
+// delivers more the more it holds, and the room grows with it, past the
+// bounds; one that indexes so many lines a second (an overloaded cluster)
+// delivers as much with one batch as with many, and is sent the few it
+// can take. 0 is no bound: a fast backend (pace's limit holds it), or
+// fewer answers than rateWindow yet (the first answers of a backlog sent
+// at once each show a part of what the backend delivers).
+func (p *pace) room() int {
+	if !p.slow() || p.samples < rateWindow {
+		return 0
+	}
+	best := 0.0
+	for _, r := range p.rates {
+		best = max(best, r)
+	}
+	return int(roomGain * best * p.base.Seconds())
 }

@@ -75,3 +75,69 @@ func repeat(d time.Duration, n int) []time.Duration {
 	}
 	return out
 }
+
+// TestPaceRoomByDeliveryRate: a cluster that indexes one batch at a time,
+// 200 ms each (an overloaded one: it answers later the more it is sent),
+// is held to the few batches its delivery rate makes room for; a cluster
+// that answers each batch in 200 ms however many it holds is sent as many
+// as the bounds allow.
+func TestPaceRoomByDeliveryRate(t *testing.T) {
+	const (
+		perBatch   = 200 * time.Millisecond
+		batchBytes = 400_000
+		maxBatches = 32
+		maxBytes   = 10 << 20
+	)
+	tests := []struct {
+		name string
+		// done is when the oldest batch in flight, sent at sent, is
+		// answered, the one before it having been answered at previous.
+		done    func(previous, sent time.Duration) time.Duration
+		atLeast int // batches in flight, once settled
+		atMost  int
+	}{
+		{
+			name:    "one batch at a time",
+			done:    func(previous, sent time.Duration) time.Duration { return max(previous, sent) + perBatch },
+			atLeast: 1, atMost: 5,
+		},
+		{
+			name:    "its own latency",
+			done:    func(_, sent time.Duration) time.Duration { return sent + perBatch },
+			atLeast: maxBytes / batchBytes, atMost: maxBytes / batchBytes,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPace(maxBatches, 2)
+			type batch struct {
+				sent            time.Duration
+				deliveredBefore int
+			}
+			var now time.Duration
+			var inFlight []batch // oldest first
+			delivered := 0
+			for i := range 120 {
+				// Behind: a batch goes whenever the bounds and the room allow.
+				for {
+					bytes := len(inFlight) * batchBytes
+					room := p.room()
+					if len(inFlight) > 0 && (len(inFlight) >= p.limit || bytes+batchBytes > maxBytes || room > 0 && bytes+batchBytes > room) {
+						break
+					}
+					inFlight = append(inFlight, batch{sent: now, deliveredBefore: delivered})
+				}
+				if i >= 60 {
+					assert.GreaterOrEqual(t, len(inFlight), tt.atLeast, "answer %d", i)
+					assert.LessOrEqual(t, len(inFlight), tt.atMost, "answer %d", i)
+				}
+				now = tt.done(now, inFlight[0].sent)
+				took := now - inFlight[0].sent
+				delivered += batchBytes
+				p.delivered(delivered-inFlight[0].deliveredBefore, took)
+				p.answered(took)
+				inFlight = inFlight[1:]
+			}
+		})
+	}
+}
