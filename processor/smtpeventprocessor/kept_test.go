@@ -4,7 +4,6 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
-	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -12,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/elemta/otelcol-elemta/internal/substrtest"
 	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 	"github.com/elemta/otelcol-elemta/processor/smtpeventprocessor/internal/metadata"
 )
@@ -33,7 +33,7 @@ func TestKeptStringsDoNotHoldLines(t *testing.T) {
 						line := lr.Body().Str()
 						lines = append(lines, line)
 						for _, v := range lr.Attributes().All() {
-							if v.Type() == pcommon.ValueTypeStr && within(v.Str(), line) {
+							if v.Type() == pcommon.ValueTypeStr && substrtest.Within(v.Str(), line) {
 								cut++
 							}
 						}
@@ -43,7 +43,7 @@ func TestKeptStringsDoNotHoldLines(t *testing.T) {
 			require.Positive(t, cut, "the receiver shares the lines' memory")
 			inLine := func(s string) bool {
 				for _, line := range lines {
-					if within(s, line) {
+					if substrtest.Within(s, line) {
 						return true
 					}
 				}
@@ -87,14 +87,4 @@ func TestKeptStringsDoNotHoldLines(t *testing.T) {
 			}
 		})
 	}
-}
-
-// within reports whether s's bytes lie inside line's.
-func within(s, line string) bool {
-	if s == "" {
-		return false
-	}
-	start := uintptr(unsafe.Pointer(unsafe.StringData(line)))
-	at := uintptr(unsafe.Pointer(unsafe.StringData(s)))
-	return at >= start && at+uintptr(len(s)) <= start+uintptr(len(line))
 }

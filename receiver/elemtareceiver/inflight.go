@@ -143,8 +143,7 @@ func (w *inFlight) track(t *delivery.Ticket, size, lines int, batch func() plog.
 		if err == nil {
 			took := time.Since(o.sentAt())
 			w.delivered += o.size
-			w.pace.delivered(w.delivered-o.deliveredBefore, took)
-			w.pace.answered(took)
+			w.pace.answered(took, w.delivered-o.deliveredBefore)
 		}
 		w.giveBack(o.size)
 		w.mu.Unlock()

@@ -30,7 +30,7 @@ type pace struct {
 	limit int           // batches allowed in flight now
 	base  time.Duration // the quickest answer seen lately
 	// rates are the delivery rates of the last answers, bytes a second
-	// (delivered), next the slot of the next one.
+	// (answered), next the slot of the next one.
 	rates   [rateWindow]float64
 	next    int
 	samples int // delivery rates recorded, up to rateWindow
@@ -64,8 +64,15 @@ func newPace(maxBatches, cores int) pace {
 	return pace{max: maxBatches, busy: min(maxBatches, cores+1), limit: maxBatches}
 }
 
-// answered adapts the limit to an answer that took took.
-func (p *pace) answered(took time.Duration) {
+// answered adapts the limit to an answer that took took, and records the
+// delivery rate it shows: bytes answered since its batch was handed over
+// (its own and those answered meanwhile), over that time (0: not known).
+func (p *pace) answered(took time.Duration, bytes int) {
+	if bytes > 0 && took > 0 {
+		p.rates[p.next] = float64(bytes) / took.Seconds()
+		p.next = (p.next + 1) % rateWindow
+		p.samples = min(p.samples+1, rateWindow)
+	}
 	switch {
 	case p.base == 0: // the first answer: a fast cluster starts again from one
 		p.base = took
@@ -95,18 +102,6 @@ func (p *pace) measured() bool {
 // slow reports whether the backend takes long for reasons of its own.
 func (p *pace) slow() bool {
 	return p.base >= slowBackend
-}
-
-// delivered records the delivery rate an answer shows: bytes answered since
-// its batch was handed over (its own and those answered meanwhile), over
-// the time it took.
-func (p *pace) delivered(bytes int, took time.Duration) {
-	if took <= 0 {
-		return
-	}
-	p.rates[p.next] = float64(bytes) / took.Seconds()
-	p.next = (p.next + 1) % rateWindow
-	p.samples = min(p.samples+1, rateWindow)
 }
 
 // room returns the bytes a slow backend may have in flight: roomGain times

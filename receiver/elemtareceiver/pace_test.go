@@ -61,7 +61,7 @@ func TestPace(t *testing.T) {
 			}
 			p := newPace(tt.max, cores)
 			for _, a := range tt.answers {
-				p.answered(a)
+				p.answered(a, 0)
 			}
 			assert.Equal(t, tt.want, p.limit)
 		})
@@ -134,8 +134,7 @@ func TestPaceRoomByDeliveryRate(t *testing.T) {
 				now = tt.done(now, inFlight[0].sent)
 				took := now - inFlight[0].sent
 				delivered += batchBytes
-				p.delivered(delivered-inFlight[0].deliveredBefore, took)
-				p.answered(took)
+				p.answered(took, delivered-inFlight[0].deliveredBefore)
 				inFlight = inFlight[1:]
 			}
 		})

@@ -2,11 +2,12 @@ package elemtalog
 
 import (
 	"testing"
-	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/elemta/otelcol-elemta/internal/substrtest"
 )
 
 // TestJSONStrings holds the strings of JSON lines to what the line says,
@@ -79,15 +80,8 @@ func TestJSONStrings(t *testing.T) {
 			}
 			for _, k := range tt.shared {
 				v, _ := attrs.Get(k)
-				assert.True(t, within(v.Str(), tt.line), "%s is a substring of the line, not a copy", k)
+				assert.True(t, substrtest.Within(v.Str(), tt.line), "%s is a substring of the line, not a copy", k)
 			}
 		})
 	}
-}
-
-// within reports whether s's bytes lie inside line's.
-func within(s, line string) bool {
-	start := uintptr(unsafe.Pointer(unsafe.StringData(line)))
-	at := uintptr(unsafe.Pointer(unsafe.StringData(s)))
-	return at >= start && at+uintptr(len(s)) <= start+uintptr(len(line))
 }
