@@ -21,23 +21,3 @@ func IsSMTPVerb(verb string) bool {
 // SMTPVerb returns verb, in upper case, as the set's own string when it is
 // an SMTP command.
 func SMTPVerb(verb string) (string, bool) { return smtpVerbs.Word(verb) }
-
-// WordSet is a fixed set of words that hands out its own copy of a word it
-// holds: a label value kept for a long time (a metric series', say) then
-// holds on to nothing else, not the log line the word was read from.
-type WordSet map[string]string
-
-// NewWordSet returns the set of words.
-func NewWordSet(words ...string) WordSet {
-	s := make(WordSet, len(words))
-	for _, w := range words {
-		s[w] = w
-	}
-	return s
-}
-
-// Word returns the set's string equal to w, if it holds one.
-func (s WordSet) Word(w string) (string, bool) {
-	own, ok := s[w]
-	return own, ok
-}

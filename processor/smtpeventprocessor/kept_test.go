@@ -27,16 +27,12 @@ func TestKeptStringsDoNotHoldLines(t *testing.T) {
 			input := readLines(t, filepath.Join("testdata", name))
 			var lines []string
 			cut := 0 // values the receiver cut out of their line
-			for _, rl := range input.ResourceLogs().All() {
-				for _, sl := range rl.ScopeLogs().All() {
-					for _, lr := range sl.LogRecords().All() {
-						line := lr.Body().Str()
-						lines = append(lines, line)
-						for _, v := range lr.Attributes().All() {
-							if v.Type() == pcommon.ValueTypeStr && substrtest.Within(v.Str(), line) {
-								cut++
-							}
-						}
+			for _, lr := range recordsOf(input) {
+				line := lr.Body().Str()
+				lines = append(lines, line)
+				for _, v := range lr.Attributes().All() {
+					if v.Type() == pcommon.ValueTypeStr && substrtest.Within(v.Str(), line) {
+						cut++
 					}
 				}
 			}
@@ -74,14 +70,10 @@ func TestKeptStringsDoNotHoldLines(t *testing.T) {
 				vocabulary.AttrConnectionResult, vocabulary.AttrTLSResult, vocabulary.AttrTLSProtocolVersion,
 				vocabulary.AttrMTAFlow, vocabulary.AttrEventOutcome, vocabulary.AttrLevel,
 			}
-			for _, rl := range out.ResourceLogs().All() {
-				for _, sl := range rl.ScopeLogs().All() {
-					for _, lr := range sl.LogRecords().All() {
-						for _, key := range labels {
-							if v, ok := lr.Attributes().Get(key); ok && v.Type() == pcommon.ValueTypeStr {
-								assert.False(t, inLine(v.Str()), "label %s=%q", key, v.Str())
-							}
-						}
+			for _, lr := range recordsOf(out) {
+				for _, key := range labels {
+					if v, ok := lr.Attributes().Get(key); ok && v.Type() == pcommon.ValueTypeStr {
+						assert.False(t, inLine(v.Str()), "label %s=%q", key, v.Str())
 					}
 				}
 			}

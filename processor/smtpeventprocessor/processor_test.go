@@ -130,11 +130,18 @@ func TestGolden(t *testing.T) {
 func events(sink *consumertest.LogsSink) []plog.LogRecord {
 	var out []plog.LogRecord
 	for _, ld := range sink.AllLogs() {
-		for _, rl := range ld.ResourceLogs().All() {
-			for _, sl := range rl.ScopeLogs().All() {
-				for _, lr := range sl.LogRecords().All() {
-					out = append(out, lr)
-				}
+		out = append(out, recordsOf(ld)...)
+	}
+	return out
+}
+
+// recordsOf returns the records of one batch, in order.
+func recordsOf(ld plog.Logs) []plog.LogRecord {
+	var out []plog.LogRecord
+	for _, rl := range ld.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				out = append(out, lr)
 			}
 		}
 	}
