@@ -93,6 +93,7 @@ func main() {
 		{name: "stock contrib, defaults", binary: *stock, configs: []string{filepath.Join(*stockDir, "default.yaml")}, env: loadgen.StockEnv},
 		{name: "stock contrib, tuned for durability", binary: *stock, configs: []string{filepath.Join(*stockDir, "default.yaml"), filepath.Join(*stockDir, "durable.yaml")}, env: loadgen.StockEnv},
 		{name: "otelcol-elemta, persistent queue (a second copy)", binary: *ours, configs: []string{filepath.Join(*dist, "config.yaml"), filepath.Join(*here, "persistent_queue.yaml")}, env: loadgen.OursEnv},
+		{name: "otelcol-elemta, without SMTP metrics", binary: *ours, configs: []string{filepath.Join(*dist, "config.yaml"), filepath.Join(*here, "without_metrics.yaml")}, env: loadgen.OursEnv},
 	}
 	if *oursExtra != "" {
 		setups[0].configs = append(setups[0].configs, strings.Split(*oursExtra, ",")...)

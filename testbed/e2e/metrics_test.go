@@ -245,7 +245,7 @@ func TestSMTPMetricsMatchTheLines(t *testing.T) {
 	assert.Equal(t, want.commands, counted(got, "elemta_smtp_commands_total", nil), "commands")
 	assert.Equal(t, want.rejections, counted(got, "elemta_smtp_rejections_total", nil), "rejections")
 	assert.Equal(t, want.errors, counted(got, "elemta_errors_total", nil), "errors")
-	assert.Equal(t, want.delays, counted(got, "elemta_delivery_delay_seconds_count", nil), "delivery delays")
+	assert.Equal(t, want.delays, counted(got, "elemta_delivery_delay_seconds_count", map[string]string{"message_status": "delivered"}), "delivery delays, of delivered messages")
 	assert.InDelta(t, want.delaySum, total(got, "elemta_delivery_delay_seconds_sum", nil), 1e-6, "sum of the delays")
 	assert.Equal(t, want.delays, counted(got, "elemta_delivery_delay_seconds_bucket", map[string]string{"le": "+Inf"}), "every delay in a bucket")
 
