@@ -56,18 +56,30 @@ func BenchmarkShippedMetrics(b *testing.B) {
 	}
 }
 
-// expectedRecords gathers the smtpevent processor's expected outputs into
-// one batch.
+// batchLines is about the receiver's batch (batch::max_lines): the
+// connector aggregates a batch's records before it hands their counts on.
+const batchLines = 1000
+
+// expectedRecords gathers the smtpevent processor's expected outputs,
+// repeated, into one batch of at least batchLines records.
 func expectedRecords(b *testing.B) plog.Logs {
 	paths, err := filepath.Glob(filepath.Join("..", "..", "..", "processor", "smtpeventprocessor", "testdata", "*.expected.yaml"))
 	require.NoError(b, err)
 	require.NotEmpty(b, paths)
-	all := plog.NewLogs()
+	var expected []plog.Logs
 	for _, path := range paths {
 		ld, err := golden.ReadLogs(path)
 		require.NoError(b, err)
-		ld.ResourceLogs().MoveAndAppendTo(all.ResourceLogs())
+		require.Positive(b, ld.LogRecordCount(), path)
+		expected = append(expected, ld)
 	}
-	require.Positive(b, all.LogRecordCount())
-	return all
+	batch := plog.NewLogs()
+	for batch.LogRecordCount() < batchLines {
+		for _, ld := range expected {
+			for _, rl := range ld.ResourceLogs().All() {
+				rl.CopyTo(batch.ResourceLogs().AppendEmpty())
+			}
+		}
+	}
+	return batch
 }
