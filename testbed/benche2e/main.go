@@ -79,7 +79,7 @@ func main() {
 	loadsFlag := flag.String("loads", "burst,steady,drain", "loads to run: burst, steady, drain")
 	drainLines := flag.Int("drain-lines", 200000, "lines of the backlog each drain starts with")
 	drainDelays := flag.String("drain-delays", "200ms,1s", "how long Elasticsearch takes to answer each bulk request, one drain each")
-	rounds := flag.Int("rounds", 3, "runs of each collector on each load; the median counts")
+	rounds := flag.Int("rounds", 3, "runs of each collector on each load: the medians count, and the ratios to the lean stock are taken round by round")
 	flag.Parse()
 
 	input, err := mixedLines(*samples, *seed)
@@ -118,7 +118,7 @@ func main() {
 	}
 
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "load\tcollector\tlines\tCPU s\tlines/CPU-s\tlines/s\tpeak RSS MiB\tof it: files + anon MiB\tvs lean: lines/CPU-s\tvs lean: lines/s\tvs lean: RSS\t")
+	fmt.Fprintln(w, "load\tcollector\tlines\tCPU s\tlines/CPU-s\tlines/s\tpeak RSS MiB\tof it: files + anon MiB\tvs lean, by round: lines/CPU-s\tvs lean, by round: lines/s\tvs lean, by round: RSS\t")
 	for _, load := range loads {
 		if !strings.Contains(*loadsFlag, strings.Fields(load.name)[0]) {
 			continue
@@ -141,10 +141,6 @@ func main() {
 			}
 		}
 		anchored := len(runs[1]) > 0 // the lean stock ran: the ratios are to it
-		var base result
-		if anchored {
-			base = median(runs[1])
-		}
 		for i, s := range setups {
 			if len(runs[i]) == 0 {
 				continue
@@ -152,8 +148,11 @@ func main() {
 			r := median(runs[i])
 			ratios := "–\t–\t–"
 			if anchored {
-				ratios = fmt.Sprintf("%.2f×\t%.2f×\t%.2f×", r.linesPerCPUSecond()/base.linesPerCPUSecond(),
-					r.linesPerSecond()/base.linesPerSecond(), float64(r.peakRSS)/float64(base.peakRSS))
+				ratios = strings.Join([]string{
+					byRound(runs[i], runs[1], result.linesPerCPUSecond).String(),
+					byRound(runs[i], runs[1], result.linesPerSecond).String(),
+					byRound(runs[i], runs[1], func(r result) float64 { return float64(r.peakRSS) }).String(),
+				}, "\t")
 			}
 			fmt.Fprintf(w, "%s\t%s\t%d\t%.2f\t%.0f\t%.0f\t%d\t%d + %d\t%s\t\n", load.name, s.name, r.lines, r.cpu.Seconds(),
 				r.linesPerCPUSecond(), r.linesPerSecond(), r.peakRSS>>20, r.atPeak.File>>20, r.atPeak.Anon>>20, ratios)
@@ -175,6 +174,37 @@ func selected(name, only string) bool {
 
 // median is the run of median CPU time, with the median peak RSS (and
 // that run's split of it).
+// ratios are a measure's ratios to the anchor's, one per round.
+type ratios []float64
+
+// byRound divides each round's measure of runs by the anchor's in the same
+// round: the collectors take turns in a round, so that a slower spell of
+// the machine weighs on both sides of each ratio alike.
+func byRound(runs, anchor []result, measure func(result) float64) ratios {
+	n := min(len(runs), len(anchor))
+	out := make(ratios, 0, n)
+	for j := range n {
+		out = append(out, measure(runs[j])/measure(anchor[j]))
+	}
+	return out
+}
+
+// String is the median ratio and, over several rounds, their range.
+func (r ratios) String() string {
+	if len(r) == 0 {
+		return "–"
+	}
+	sorted := slices.Sorted(slices.Values(r))
+	mid := sorted[len(sorted)/2]
+	if len(sorted)%2 == 0 {
+		mid = (sorted[len(sorted)/2-1] + mid) / 2
+	}
+	if len(sorted) == 1 {
+		return fmt.Sprintf("%.2f×", mid)
+	}
+	return fmt.Sprintf("%.2f× (%.2f–%.2f)", mid, sorted[0], sorted[len(sorted)-1])
+}
+
 func median(runs []result) result {
 	byCPU := slices.Clone(runs)
 	slices.SortFunc(byCPU, func(a, b result) int { return cmp.Compare(a.cpu, b.cpu) })
