@@ -13,21 +13,9 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
+	"github.com/elemta/otelcol-elemta/internal/recordstest"
 	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 )
-
-// records flattens a batch into its records, in order.
-func records(ld plog.Logs) []plog.LogRecord {
-	var out []plog.LogRecord
-	for _, rl := range ld.ResourceLogs().All() {
-		for _, sl := range rl.ScopeLogs().All() {
-			for _, lr := range sl.LogRecords().All() {
-				out = append(out, lr)
-			}
-		}
-	}
-	return out
-}
 
 // indexOf is the index a document of docs goes to, as contrib's exporter
 // routes it: its record's elasticsearch.index, else its scope's.
@@ -76,7 +64,7 @@ func TestFlatDocumentsOfProcessorRecords(t *testing.T) {
 			want, err := golden.ReadLogs(wantPath)
 			require.NoError(t, err)
 
-			got, wanted := records(docs), records(want)
+			got, wanted := recordstest.Of(docs), recordstest.Of(want)
 			require.Len(t, got, len(wanted))
 			for i := range got {
 				assert.Equal(t, wanted[i].Body().AsRaw(), got[i].Body().AsRaw(), "document %d", i)
@@ -170,7 +158,7 @@ func TestFlatDocument(t *testing.T) {
 			ld.MarkReadOnly()
 			docs := flatDocuments{indexPrefix: tt.prefix}.build(ld)
 			require.Equal(t, 1, docs.LogRecordCount())
-			doc := records(docs)[0]
+			doc := recordstest.Of(docs)[0]
 			assert.Equal(t, tt.wantDoc, doc.Body().Map().AsRaw())
 			assert.Equal(t, lr.Timestamp(), doc.Timestamp())
 			assert.Equal(t, lr.ObservedTimestamp(), doc.ObservedTimestamp())

@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/elemta/otelcol-elemta/internal/recordstest"
 	"github.com/elemta/otelcol-elemta/processor/smtpeventprocessor/internal/metadata"
 )
 
@@ -36,14 +37,9 @@ func benchmarkProcessor(b *testing.B, geoip bool) {
 		readLines(b, filepath.Join("testdata", name)).ResourceLogs().MoveAndAppendTo(input.ResourceLogs())
 	}
 	// Half the connections come from a public address GeoIP places.
-	i := 0
-	for _, rl := range input.ResourceLogs().All() {
-		for _, sl := range rl.ScopeLogs().All() {
-			for _, lr := range sl.LogRecords().All() {
-				if i++; i%2 == 0 {
-					lr.Attributes().PutStr("client_ip", "81.2.69.142")
-				}
-			}
+	for i, lr := range recordstest.Of(input) {
+		if (i+1)%2 == 0 {
+			lr.Attributes().PutStr("client_ip", "81.2.69.142")
 		}
 	}
 	n := input.LogRecordCount()

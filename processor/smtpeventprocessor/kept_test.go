@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/elemta/otelcol-elemta/internal/recordstest"
 	"github.com/elemta/otelcol-elemta/internal/substrtest"
 	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 	"github.com/elemta/otelcol-elemta/processor/smtpeventprocessor/internal/metadata"
@@ -27,7 +28,7 @@ func TestKeptStringsDoNotHoldLines(t *testing.T) {
 			input := readLines(t, filepath.Join("testdata", name))
 			var lines []string
 			cut := 0 // values the receiver cut out of their line
-			for _, lr := range recordsOf(input) {
+			for _, lr := range recordstest.Of(input) {
 				line := lr.Body().Str()
 				lines = append(lines, line)
 				for _, v := range lr.Attributes().All() {
@@ -70,7 +71,7 @@ func TestKeptStringsDoNotHoldLines(t *testing.T) {
 				vocabulary.AttrConnectionResult, vocabulary.AttrTLSResult, vocabulary.AttrTLSProtocolVersion,
 				vocabulary.AttrMTAFlow, vocabulary.AttrEventOutcome, vocabulary.AttrLevel,
 			}
-			for _, lr := range recordsOf(out) {
+			for _, lr := range recordstest.Of(out) {
 				for _, key := range labels {
 					if v, ok := lr.Attributes().Get(key); ok && v.Type() == pcommon.ValueTypeStr {
 						assert.False(t, inLine(v.Str()), "label %s=%q", key, v.Str())

@@ -25,6 +25,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
+	"github.com/elemta/otelcol-elemta/internal/recordstest"
 	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 	"github.com/elemta/otelcol-elemta/processor/smtpeventprocessor/internal/metadata"
 	"github.com/elemta/otelcol-elemta/processor/smtpeventprocessor/internal/metadatatest"
@@ -130,20 +131,7 @@ func TestGolden(t *testing.T) {
 func events(sink *consumertest.LogsSink) []plog.LogRecord {
 	var out []plog.LogRecord
 	for _, ld := range sink.AllLogs() {
-		out = append(out, recordsOf(ld)...)
-	}
-	return out
-}
-
-// recordsOf returns the records of one batch, in order.
-func recordsOf(ld plog.Logs) []plog.LogRecord {
-	var out []plog.LogRecord
-	for _, rl := range ld.ResourceLogs().All() {
-		for _, sl := range rl.ScopeLogs().All() {
-			for _, lr := range sl.LogRecords().All() {
-				out = append(out, lr)
-			}
-		}
+		out = append(out, recordstest.Of(ld)...)
 	}
 	return out
 }

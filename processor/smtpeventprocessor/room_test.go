@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/elemta/otelcol-elemta/internal/recordroom"
+	"github.com/elemta/otelcol-elemta/internal/recordstest"
 	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 	"github.com/elemta/otelcol-elemta/processor/smtpeventprocessor/internal/metadata"
 )
@@ -30,15 +31,11 @@ func TestAttributesAddedFitsTheRoom(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			input := readLines(t, filepath.Join("testdata", name))
 			var before []int
-			for _, rl := range input.ResourceLogs().All() {
-				for _, sl := range rl.ScopeLogs().All() {
-					for _, lr := range sl.LogRecords().All() {
-						before = append(before, lr.Attributes().Len())
-						for _, key := range []string{vocabulary.AttrClientIP, vocabulary.AttrDeliveryIP} {
-							if v, ok := lr.Attributes().Get(key); ok && v.Str() != "" {
-								v.SetStr("81.2.69.142")
-							}
-						}
+			for _, lr := range recordstest.Of(input) {
+				before = append(before, lr.Attributes().Len())
+				for _, key := range []string{vocabulary.AttrClientIP, vocabulary.AttrDeliveryIP} {
+					if v, ok := lr.Attributes().Get(key); ok && v.Str() != "" {
+						v.SetStr("81.2.69.142")
 					}
 				}
 			}
@@ -53,19 +50,13 @@ func TestAttributesAddedFitsTheRoom(t *testing.T) {
 			require.NoError(t, p.ConsumeLogs(context.Background(), input))
 
 			i, located := 0, 0
-			for _, ld := range sink.AllLogs() {
-				for _, rl := range ld.ResourceLogs().All() {
-					for _, sl := range rl.ScopeLogs().All() {
-						for _, lr := range sl.LogRecords().All() {
-							added := lr.Attributes().Len() - before[i]
-							assert.LessOrEqual(t, added, recordroom.AttributesAdded, "record %d of %s", i, name)
-							if _, ok := lr.Attributes().Get(vocabulary.AttrClientGeo); ok {
-								located++
-							}
-							i++
-						}
-					}
+			for _, lr := range events(sink) {
+				added := lr.Attributes().Len() - before[i]
+				assert.LessOrEqual(t, added, recordroom.AttributesAdded, "record %d of %s", i, name)
+				if _, ok := lr.Attributes().Get(vocabulary.AttrClientGeo); ok {
+					located++
 				}
+				i++
 			}
 			assert.Equal(t, len(before), i)
 			assert.Positive(t, located, "GeoIP placed no client")

@@ -21,6 +21,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/elemta/otelcol-elemta/internal/delivery"
+	"github.com/elemta/otelcol-elemta/internal/recordstest"
 	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/metadata"
 )
 
@@ -144,12 +145,8 @@ func TestBatchesInFlight(t *testing.T) {
 	assert.LessOrEqual(t, h.maxHeld, 4, "no more than in_flight::max_batches")
 	var order []string
 	for _, ld := range h.handed {
-		for _, rl := range ld.ResourceLogs().All() {
-			for _, sl := range rl.ScopeLogs().All() {
-				for _, lr := range sl.LogRecords().All() {
-					order = append(order, lr.Body().Str())
-				}
-			}
+		for _, lr := range recordstest.Of(ld) {
+			order = append(order, lr.Body().Str())
 		}
 	}
 	assert.Equal(t, lines, order, "the pipeline sees the lines in the order written")

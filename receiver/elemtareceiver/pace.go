@@ -1,6 +1,9 @@
 package elemtareceiver // import "github.com/elemta/otelcol-elemta/receiver/elemtareceiver"
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // pace decides how many batches may be in flight, from how long the
 // backend takes to answer, measured against the quickest answer seen
@@ -117,9 +120,5 @@ func (p *pace) room() int {
 	if !p.slow() || p.samples < rateWindow {
 		return 0
 	}
-	best := 0.0
-	for _, r := range p.rates {
-		best = max(best, r)
-	}
-	return int(roomGain * best * p.base.Seconds())
+	return int(roomGain * slices.Max(p.rates[:]) * p.base.Seconds())
 }

@@ -30,6 +30,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/elemta/otelcol-elemta/internal/filestoragetest"
+	"github.com/elemta/otelcol-elemta/internal/recordstest"
 	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/metadata"
 )
 
@@ -63,13 +64,7 @@ func startReceiver(t *testing.T, cfg *Config, h component.Host, sink *consumerte
 func records(sink *consumertest.LogsSink) []plog.LogRecord {
 	var out []plog.LogRecord
 	for _, ld := range sink.AllLogs() {
-		for _, rl := range ld.ResourceLogs().All() {
-			for _, sl := range rl.ScopeLogs().All() {
-				for _, lr := range sl.LogRecords().All() {
-					out = append(out, lr)
-				}
-			}
-		}
+		out = append(out, recordstest.Of(ld)...)
 	}
 	return out
 }

@@ -57,6 +57,8 @@ type result struct {
 
 func (r result) linesPerCPUSecond() float64 { return float64(r.lines) / r.cpu.Seconds() }
 
+func (r result) rss() float64 { return float64(r.peakRSS) }
+
 // linesPerSecond is the rate of the lines' indexing, from the collector's
 // start to the last document.
 func (r result) linesPerSecond() float64 { return float64(r.lines) / r.wall.Seconds() }
@@ -151,7 +153,7 @@ func main() {
 				ratios = strings.Join([]string{
 					byRound(runs[i], runs[1], result.linesPerCPUSecond).String(),
 					byRound(runs[i], runs[1], result.linesPerSecond).String(),
-					byRound(runs[i], runs[1], func(r result) float64 { return float64(r.peakRSS) }).String(),
+					byRound(runs[i], runs[1], result.rss).String(),
 				}, "\t")
 			}
 			fmt.Fprintf(w, "%s\t%s\t%d\t%.2f\t%.0f\t%.0f\t%d\t%d + %d\t%s\t\n", load.name, s.name, r.lines, r.cpu.Seconds(),

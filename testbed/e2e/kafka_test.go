@@ -14,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 	"go.opentelemetry.io/collector/pdata/plog"
 
+	"github.com/elemta/otelcol-elemta/internal/recordstest"
 	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 )
 
@@ -43,18 +44,14 @@ func kafkaRecords(t *testing.T, brokers []string) (bodies map[string]int, uids m
 				undecodable++
 				return
 			}
-			for _, rl := range ld.ResourceLogs().All() {
-				for _, sl := range rl.ScopeLogs().All() {
-					for _, lr := range sl.LogRecords().All() {
-						body := lr.Body().Str()
-						bodies[body]++
-						uid, _ := lr.Attributes().Get(vocabulary.AttrRecordUID)
-						if previous, seen := uids[body]; seen {
-							assert.Equal(t, previous, uid.Str(), "a line published twice keeps its id: %q", body)
-						}
-						uids[body] = uid.Str()
-					}
+			for _, lr := range recordstest.Of(ld) {
+				body := lr.Body().Str()
+				bodies[body]++
+				uid, _ := lr.Attributes().Get(vocabulary.AttrRecordUID)
+				if previous, seen := uids[body]; seen {
+					assert.Equal(t, previous, uid.Str(), "a line published twice keeps its id: %q", body)
 				}
+				uids[body] = uid.Str()
 			}
 		})
 	}

@@ -1,7 +1,6 @@
 package shipped_test
 
 import (
-	"context"
 	"path/filepath"
 	"testing"
 
@@ -11,7 +10,6 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/connector/connectortest"
-	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
 )
@@ -35,12 +33,11 @@ func BenchmarkShippedMetrics(b *testing.B) {
 		factory := signaltometricsconnector.NewFactory()
 		cfg := factory.CreateDefaultConfig()
 		require.NoError(b, confmap.NewFromStringMap(map[string]any{"logs": defs}).Unmarshal(cfg))
-		next := consumer.Metrics(consumertest.NewNop())
-		c, err := factory.CreateLogsToMetrics(b.Context(), connectortest.NewNopSettings(factory.Type()), cfg, next)
+		c, err := factory.CreateLogsToMetrics(b.Context(), connectortest.NewNopSettings(factory.Type()), cfg, consumertest.NewNop())
 		require.NoError(b, err)
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := c.ConsumeLogs(context.Background(), records); err != nil {
+			if err := c.ConsumeLogs(b.Context(), records); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/elemta/otelcol-elemta/exporter/durableelasticsearchexporter"
+	"github.com/elemta/otelcol-elemta/internal/recordstest"
 )
 
 // field is one leaf of the template's mappings.
@@ -189,13 +190,9 @@ func TestDocumentsFitTheMappings(t *testing.T) {
 	for _, file := range files {
 		ld, err := golden.ReadLogs(file)
 		require.NoError(t, err)
-		for _, rl := range ld.ResourceLogs().All() {
-			for _, sl := range rl.ScopeLogs().All() {
-				for _, lr := range sl.LogRecords().All() {
-					for k, v := range lr.Body().Map().All() {
-						check(k, v)
-					}
-				}
+		for _, lr := range recordstest.Of(ld) {
+			for k, v := range lr.Body().Map().All() {
+				check(k, v)
 			}
 		}
 	}
