@@ -52,9 +52,13 @@ type Config struct {
 type DocumentConfig struct {
 	// Shape is flat (the default) or none (`document::shape`). flat makes
 	// a document of the record's attributes at the top level, `@timestamp`
-	// and `message` (the line), with the record's log.record.uid as its id;
-	// none leaves the document to contrib's mapping modes.
+	// and `message` (what the line says), with the record's log.record.uid
+	// as its id; none leaves the document to contrib's mapping modes.
 	Shape string `mapstructure:"shape"`
+	// Original keeps the line itself, as read and scrubbed, in a flat
+	// document's `event.original` (`document::original`); off by default,
+	// as in Elastic's integrations: every field of it is in the document.
+	Original bool `mapstructure:"original"`
 	// IndexPrefix is followed by the event's UTC date, YYYY.MM.dd, to name
 	// a flat document's index (`document::index_prefix`); empty leaves the
 	// index to contrib's settings (logs_index, elasticsearch.index).

@@ -30,6 +30,7 @@ func TestLoadConfig(t *testing.T) {
 				assert.Equal(t, time.Duration(0), cfg.BackOffConfig.MaxElapsedTime, "retries never give up by default")
 				assert.False(t, cfg.QueueConfig.HasValue(), "no queue: the caller learns when Elasticsearch has the batch")
 				assert.Equal(t, ShapeFlat, cfg.Document.Shape)
+				assert.False(t, cfg.Document.Original, "the line is left out of its document by default")
 				assert.False(t, cfg.Elasticsearch.QueueBatchConfig.HasValue())
 				assert.Equal(t, retriedStatuses, cfg.Elasticsearch.Retry.RetryOnStatus)
 				assert.True(t, cfg.Elasticsearch.SuppressConflictErrors, "a resent document's 409 is a delivery, not an error to log")
@@ -44,6 +45,7 @@ func TestLoadConfig(t *testing.T) {
 			name: "full",
 			check: func(t *testing.T, cfg *Config) {
 				assert.Equal(t, 30*time.Second, cfg.Timeout)
+				assert.True(t, cfg.Document.Original)
 				require.True(t, cfg.QueueConfig.HasValue())
 				assert.Equal(t, int64(50), cfg.QueueConfig.Get().QueueSize)
 				require.NotNil(t, cfg.QueueConfig.Get().StorageID)

@@ -13,8 +13,10 @@ import (
 const (
 	// ShapeFlat makes each record a flat document: its attributes at the
 	// top level under their own names, `@timestamp` (the event time) and
-	// `message` (the line), in the index of the event's UTC date, under the
-	// record's stable id (log.record.uid).
+	// `message` (what the line says: its log_message, or the line), in the
+	// index of the event's UTC date, under the record's stable id
+	// (log.record.uid); with `document::original`, `event.original` (the
+	// line) too.
 	ShapeFlat = "flat"
 	// ShapeNone hands records to contrib's exporter as they are: its
 	// mapping modes decide the document.
@@ -30,7 +32,7 @@ const (
 )
 
 // renamedPrefix is put before a key Elemta wrote that the document uses
-// for itself (`message`, `@timestamp`).
+// for itself (`message`, `@timestamp`, `event.original`).
 const renamedPrefix = "elemta_"
 
 // flatDocuments makes flat Elasticsearch documents of OTel log records,
@@ -39,6 +41,8 @@ type flatDocuments struct {
 	// indexPrefix is followed by the event's UTC date; empty leaves the
 	// index to contrib's settings.
 	indexPrefix string
+	// original keeps the line in `event.original`.
+	original bool
 }
 
 // build returns the documents of ld's records, one record each, in a new
@@ -66,7 +70,7 @@ func (f flatDocuments) build(ld plog.Logs) plog.Logs {
 				if days.prefix != "" {
 					index = days.name(at)
 				}
-				document(lr, scopes.of(index).AppendEmpty(), at)
+				f.document(lr, scopes.of(index).AppendEmpty(), at)
 			}
 		}
 	}
@@ -129,10 +133,20 @@ func eventTime(lr plog.LogRecord) time.Time {
 	return ts.AsTime().UTC()
 }
 
+// ownKeys are the keys a flat document uses for itself.
+var ownKeys = [...]string{vocabulary.AttrTimestamp, vocabulary.AttrMessage, vocabulary.AttrEventOriginal}
+
 // document writes the document of lr, whose event happened at, into doc:
-// its body the attributes, @timestamp and message; its attributes the id
-// contrib's exporter indexes it under.
-func document(lr, doc plog.LogRecord, at time.Time) {
+// its body the attributes, @timestamp, message and, if kept,
+// event.original; its attributes the id contrib's exporter indexes it
+// under.
+//
+// message is what the line says, its log_message (a JSON or key=value
+// line's msg, a text line's words after its time and level), as ECS has
+// it: the line itself repeats every field, and for a JSON line it is a
+// third of the document's bytes, escaped quote by quote. A line without a
+// log_message (key=value fields only, unparsed) is its own message.
+func (f flatDocuments) document(lr, doc plog.LogRecord, at time.Time) {
 	doc.SetTimestamp(lr.Timestamp())
 	doc.SetObservedTimestamp(lr.ObservedTimestamp())
 	doc.SetSeverityNumber(lr.SeverityNumber())
@@ -142,35 +156,47 @@ func document(lr, doc plog.LogRecord, at time.Time) {
 	doc.SetSpanID(lr.SpanID())
 
 	body := doc.Body().SetEmptyMap()
-	// Room for the two fields added, so that the attributes are copied
-	// into the document's one allocation.
-	body.EnsureCapacity(lr.Attributes().Len() + 2)
+	// Room for the fields added, so that the attributes are copied into
+	// the document's one allocation.
+	body.EnsureCapacity(lr.Attributes().Len() + 3)
 	lr.Attributes().CopyTo(body)
-	// One look through the fields: the id leaves the body, and a key the
-	// document uses for itself (Elemta's own "message", say: rare) is kept
-	// under another name.
-	var id string
+	// One look through the fields: the id leaves the body, the message is
+	// found, and a key the document uses for itself (Elemta's own
+	// "message", say: rare) is kept under another name.
+	var id, message string
 	clash := false
 	body.RemoveIf(func(k string, v pcommon.Value) bool {
 		switch k {
 		case vocabulary.AttrRecordUID:
 			id = v.AsString()
 			return true
-		case vocabulary.AttrTimestamp, vocabulary.AttrMessage:
+		case vocabulary.AttrLogMessage:
+			if v.Type() == pcommon.ValueTypeStr {
+				message = v.Str()
+			}
+		case vocabulary.AttrTimestamp, vocabulary.AttrMessage, vocabulary.AttrEventOriginal:
 			clash = true
 		}
 		return false
 	})
 	if clash {
-		for _, key := range [...]string{vocabulary.AttrTimestamp, vocabulary.AttrMessage} {
+		for _, key := range ownKeys {
 			if v, ok := body.Get(key); ok {
 				v.CopyTo(body.PutEmpty(renamedPrefix + key))
+				body.Remove(key)
 			}
 		}
 	}
 	var stamp [40]byte
 	body.PutStr(vocabulary.AttrTimestamp, string(at.AppendFormat(stamp[:0], time.RFC3339Nano)))
-	body.PutStr(vocabulary.AttrMessage, lr.Body().AsString())
+	line := lr.Body().AsString()
+	if message == "" {
+		message = line
+	}
+	body.PutStr(vocabulary.AttrMessage, message)
+	if f.original {
+		body.PutStr(vocabulary.AttrEventOriginal, line)
+	}
 
 	if id != "" {
 		doc.Attributes().PutStr(attrDocumentID, id)

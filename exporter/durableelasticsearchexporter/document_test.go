@@ -90,6 +90,7 @@ func TestFlatDocument(t *testing.T) {
 		name      string
 		prepare   func(lr plog.LogRecord)
 		prefix    string
+		original  bool
 		wantDoc   map[string]any
 		wantIndex string
 		wantID    string
@@ -108,16 +109,52 @@ func TestFlatDocument(t *testing.T) {
 			wantID:    "uid-1",
 		},
 		{
-			name: "Elemta's own message and @timestamp keys are kept under elemta_",
+			name: "a line's log_message is its message; the line itself is left out",
+			prepare: func(lr plog.LogRecord) {
+				lr.SetTimestamp(at)
+				lr.Body().SetStr(`{"time":"2026-12-01T23:59:59.5Z","level":"INFO","msg":"Connection accepted"}`)
+				lr.Attributes().PutStr(vocabulary.AttrLogMessage, "Connection accepted")
+			},
+			prefix: "elemta-logs-",
+			wantDoc: map[string]any{
+				"log_message": "Connection accepted", "@timestamp": "2026-12-01T23:59:59.5Z", "message": "Connection accepted",
+			},
+			wantIndex: "elemta-logs-2026.12.01",
+		},
+		{
+			name: "original: the line in event.original",
+			prepare: func(lr plog.LogRecord) {
+				lr.SetTimestamp(at)
+				lr.Body().SetStr(`{"msg":"Connection accepted"}`)
+				lr.Attributes().PutStr(vocabulary.AttrLogMessage, "Connection accepted")
+			},
+			original: true,
+			wantDoc: map[string]any{
+				"log_message": "Connection accepted", "@timestamp": "2026-12-01T23:59:59.5Z", "message": "Connection accepted",
+				"event.original": `{"msg":"Connection accepted"}`,
+			},
+		},
+		{
+			name: "a log_message that is not text: the line is the message",
+			prepare: func(lr plog.LogRecord) {
+				lr.SetTimestamp(at)
+				lr.Body().SetStr(`{"msg":42}`)
+				lr.Attributes().PutInt(vocabulary.AttrLogMessage, 42)
+			},
+			wantDoc: map[string]any{"log_message": int64(42), "@timestamp": "2026-12-01T23:59:59.5Z", "message": `{"msg":42}`},
+		},
+		{
+			name: "Elemta's own message, @timestamp and event.original keys are kept under elemta_",
 			prepare: func(lr plog.LogRecord) {
 				lr.SetTimestamp(at)
 				lr.Body().SetStr("{\"message\":\"m\"}")
 				lr.Attributes().PutStr("message", "m")
 				lr.Attributes().PutStr("@timestamp", "then")
+				lr.Attributes().PutStr("event.original", "o")
 			},
 			prefix: "elemta-logs-",
 			wantDoc: map[string]any{
-				"elemta_message": "m", "elemta_@timestamp": "then",
+				"elemta_message": "m", "elemta_@timestamp": "then", "elemta_event.original": "o",
 				"@timestamp": "2026-12-01T23:59:59.5Z", "message": "{\"message\":\"m\"}",
 			},
 			wantIndex: "elemta-logs-2026.12.01",
@@ -156,7 +193,7 @@ func TestFlatDocument(t *testing.T) {
 			lr := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
 			tt.prepare(lr)
 			ld.MarkReadOnly()
-			docs := flatDocuments{indexPrefix: tt.prefix}.build(ld)
+			docs := flatDocuments{indexPrefix: tt.prefix, original: tt.original}.build(ld)
 			require.Equal(t, 1, docs.LogRecordCount())
 			doc := recordstest.Of(docs)[0]
 			assert.Equal(t, tt.wantDoc, doc.Body().Map().AsRaw())

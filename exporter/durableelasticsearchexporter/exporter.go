@@ -66,7 +66,7 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 	e := &durableExporter{
 		inner:     inner,
 		shape:     cfg.Document.Shape,
-		documents: flatDocuments{indexPrefix: cfg.Document.IndexPrefix},
+		documents: flatDocuments{indexPrefix: cfg.Document.IndexPrefix, original: cfg.Document.Original},
 		telemetry: tb,
 		state:     &deliveryState{logger: set.Logger, changed: failingGauge(tb)},
 		endpoint:  endpointOf(cfg),

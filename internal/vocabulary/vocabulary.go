@@ -100,10 +100,12 @@ const (
 	AttrTotalDelayMs     = "total_delay_ms"
 	AttrReceptionTime    = "reception_time"
 	AttrDeliveryTime     = "delivery_time"
-	// AttrMessage and AttrTimestamp are keys Elemta may write that the
-	// Elasticsearch document uses for itself (the line, the event time).
-	AttrMessage   = "message"
-	AttrTimestamp = "@timestamp"
+	// AttrMessage, AttrTimestamp and AttrEventOriginal are keys Elemta may
+	// write that the Elasticsearch document uses for itself (what the line
+	// says, the event time, the line as written).
+	AttrMessage       = "message"
+	AttrTimestamp     = "@timestamp"
+	AttrEventOriginal = "event.original"
 )
 
 // Attributes the processor adds.

@@ -167,11 +167,17 @@ func requireEachOnce(t *testing.T, es *esdouble.Server, lines []string) {
 	}
 }
 
+// defaultEnv is the environment of the default configuration for a test.
+// Its documents keep their lines (ELEMTA_KEEP_ORIGINAL: event.original),
+// which the tests match documents to lines by (esdouble.Message); the
+// default documents, without it, are checked by TestFirstRun and
+// TestDocumentsSayWhatTheLinesSay.
 func defaultEnv(logDir, storage, endpoint string) map[string]string {
 	return map[string]string{
 		"ELEMTA_LOG_PATHS":       filepath.Join(logDir, "*.log"),
 		"OTELCOL_ELEMTA_STORAGE": storage,
 		"ELASTICSEARCH_ENDPOINT": endpoint,
+		"ELEMTA_KEEP_ORIGINAL":   "true",
 	}
 }
 

@@ -74,11 +74,25 @@ type bulkOp struct {
 	parseErr error // the source is not a JSON object: this item fails
 }
 
-// leanSource is what a lean double keeps of a document.
+// leanSource is what a lean double keeps of a document: what tells its
+// line (Line) and its event type.
 type leanSource struct {
 	Message   any `json:"message"`
+	Original  any `json:"event.original"`
+	LineID    any `json:"tbid"`
 	EventType any `json:"event_type"`
 	Body      any `json:"body"`
+}
+
+// source is the document a lean double keeps.
+func (l leanSource) source() map[string]any {
+	src := map[string]any{"message": l.Message, "event_type": l.EventType}
+	for key, v := range map[string]any{"event.original": l.Original, "tbid": l.LineID, "body": l.Body} {
+		if v != nil {
+			src[key] = v
+		}
+	}
+	return src
 }
 
 // parseBulk reads a bulk body; a malformed body is answered as a whole
@@ -103,10 +117,7 @@ func parseBulk(body []byte, defaultIndex string, lean bool) (ops []bulkOp, statu
 		if lean {
 			var src leanSource
 			op.parseErr = json.Unmarshal(sc.Bytes(), &src)
-			op.source = map[string]any{"message": src.Message, "event_type": src.EventType}
-			if src.Body != nil {
-				op.source["body"] = src.Body
-			}
+			op.source = src.source()
 		} else {
 			op.parseErr = json.Unmarshal(sc.Bytes(), &op.source)
 		}
@@ -189,8 +200,8 @@ func (s *Server) SetDocumentsPerSecond(n int) {
 	s.docsPerSecond = n
 }
 
-// SetLean makes the double keep of each document only its message and
-// event type, for load tests that index millions of them.
+// SetLean makes the double keep of each document only what tells its line
+// and its event type, for load tests that index millions of them.
 func (s *Server) SetLean(lean bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -212,7 +223,10 @@ func (s *Server) store(action bulkAction, source map[string]any, block string) (
 		action.id = "auto-" + strconv.Itoa(s.nextAutoID)
 	}
 	if s.lean { // already cut down by parseBulk, unless it was parsed before SetLean
-		source = map[string]any{"message": Message(Document{Source: source}), "event_type": source["event_type"]}
+		source = leanSource{
+			Message: source["message"], Original: source["event.original"], LineID: source["tbid"],
+			EventType: source["event_type"], Body: source["body"],
+		}.source()
 	}
 	doc := Document{Index: action.index, ID: action.id, Source: source, Arrived: time.Now()}
 	if s.rejectItems != nil && s.rejectItems(doc) {

@@ -351,9 +351,13 @@ func errorBody(typ, reason string) map[string]any {
 	return map[string]any{"error": map[string]any{"type": typ, "reason": reason}}
 }
 
-// Message returns the log line a document carries: the ECS `message` field,
-// or the OTel mapping's `body.text`.
+// Message returns the log line a document carries: ECS's `event.original`
+// when the document keeps the line, else its `message` (the line itself,
+// or what it says), else the OTel mapping's `body.text`.
 func Message(d Document) string {
+	if line, ok := d.Source["event.original"].(string); ok {
+		return line
+	}
 	if msg, ok := d.Source["message"].(string); ok {
 		return msg
 	}

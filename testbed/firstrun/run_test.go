@@ -56,7 +56,7 @@ func TestFirstRun(t *testing.T) {
 	f, err := os.Open(filepath.Join(dir, "documents.ndjson"))
 	require.NoError(t, err)
 	defer f.Close()
-	docs := 0
+	docs, jsonLines := 0, 0
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
@@ -68,12 +68,21 @@ func TestFirstRun(t *testing.T) {
 		require.NoError(t, json.Unmarshal(sc.Bytes(), &d), "one JSON document a line")
 		assert.Regexp(t, `^elemta-logs-\d{4}\.\d\d\.\d\d$`, d.Index)
 		assert.NotEmpty(t, d.ID)
-		assert.NotEmpty(t, d.Source["message"], "the line")
+		assert.NotEmpty(t, d.Source["message"], "what the line says")
 		assert.NotEmpty(t, d.Source["@timestamp"])
+		// By default a document holds what its line says, not the line.
+		assert.NotContains(t, d.Source, "event.original", "the line is kept only with ELEMTA_KEEP_ORIGINAL=true")
+		if said, ok := d.Source["log_message"].(string); ok && said != "" {
+			assert.Equal(t, said, d.Source["message"], "%s", d.ID)
+		}
+		if d.Source["log.format"] == "json" {
+			jsonLines++
+		}
 		docs++
 	}
 	require.NoError(t, sc.Err())
 	require.Positive(t, docs)
+	require.Positive(t, jsonLines, "the samples hold Elemta's JSON lines")
 
 	lines := regexp.MustCompile(`lines read\s+(\d+)`).FindStringSubmatch(text)
 	require.NotNil(t, lines, text)

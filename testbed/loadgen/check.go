@@ -42,7 +42,7 @@ func Check(docs []esdouble.Document, written int, deadLettered map[int]bool) Rep
 	seen := make([]int, written)
 	latencies := make([]time.Duration, 0, len(docs))
 	for _, d := range docs {
-		id, at, ok := ParseID(esdouble.Message(d))
+		id, at, ok := IDOf(d)
 		if !ok || id < 0 || id >= written {
 			continue
 		}
@@ -81,4 +81,20 @@ func percentiles(d []time.Duration) Latency {
 	slices.Sort(d)
 	at := func(q float64) time.Duration { return d[min(len(d)-1, int(q*float64(len(d))))] }
 	return Latency{P50: at(0.50), P95: at(0.95), P99: at(0.99), Max: d[len(d)-1]}
+}
+
+// IDOf finds the id of a document's line and its write time: in the line
+// the document carries (esdouble.Message), else in its `tbid` field, where
+// a structured line's fields are (a JSON or key=value line whose message
+// is its msg, the line itself left out).
+func IDOf(d esdouble.Document) (id int, written time.Time, ok bool) {
+	if id, written, ok := ParseID(esdouble.Message(d)); ok {
+		return id, written, true
+	}
+	if v, found := esdouble.Attribute(d, "tbid"); found {
+		if text, isText := v.(string); isText {
+			return ParseID("tbid=" + text)
+		}
+	}
+	return 0, time.Time{}, false
 }

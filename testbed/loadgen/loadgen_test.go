@@ -155,3 +155,31 @@ func TestStatusSizes(t *testing.T) {
 		})
 	}
 }
+
+// TestIDOf finds a line's id in each form a document carries it.
+func TestIDOf(t *testing.T) {
+	at := time.Unix(0, 1796630000123456789)
+	tests := []struct {
+		name   string
+		source map[string]any
+		wantID int
+		wantOK bool
+	}{
+		{"the line in message", map[string]any{"message": Line(7, at)}, 7, true},
+		{"the line in event.original", map[string]any{"message": "New connection", "event.original": Line(8, at)}, 8, true},
+		{"the line in the OTel mapping's body", map[string]any{"body": map[string]any{"text": Line(9, at)}}, 9, true},
+		{"a structured line's tbid field", map[string]any{"message": "New connection", "tbid": "10:1796630000123456789"}, 10, true},
+		{"the OTel mapping's attribute", map[string]any{"attributes": map[string]any{"tbid": "11:1796630000123456789"}}, 11, true},
+		{"none", map[string]any{"message": "a line of somebody else"}, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id, written, ok := IDOf(esdouble.Document{Source: tt.source})
+			require.Equal(t, tt.wantOK, ok)
+			assert.Equal(t, tt.wantID, id)
+			if ok {
+				assert.Equal(t, at.UnixNano(), written.UnixNano())
+			}
+		})
+	}
+}

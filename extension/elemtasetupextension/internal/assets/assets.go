@@ -29,7 +29,10 @@ var ilmPolicy []byte
 //
 // Version 3: the warm phase no longer force-merges nor makes the indices
 // read-only (both block writes, and a late line must still be indexed).
-const Version = 3
+//
+// Version 4: event.original (the line, kept with document.original) is
+// stored, not indexed, as ECS maps it.
+const Version = 4
 
 //go:embed earlier
 var earlier embed.FS
