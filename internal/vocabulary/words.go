@@ -19,3 +19,11 @@ func (s WordSet) Word(w string) (string, bool) {
 	own, ok := s[w]
 	return own, ok
 }
+
+// SASLMechanisms are the SASL mechanisms an SMTP AUTH command names (the
+// IANA registry's in use for mail, RFC 4954): the smtpevent processor
+// scrubs the initial response after one and labels attempts with it.
+var SASLMechanisms = NewWordSet(
+	"PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "XOAUTH2", "OAUTHBEARER",
+	"SCRAM-SHA-1", "SCRAM-SHA-256", "NTLM", "GSSAPI", "ANONYMOUS", "EXTERNAL",
+)

@@ -37,12 +37,6 @@ var messageStatusByMessage = map[string]string{
 	"message_rejection": vocabulary.MessageRejected,
 }
 
-// authMechanisms are the SASL mechanisms an attempt is labelled with.
-var authMechanisms = vocabulary.NewWordSet(
-	"PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "XOAUTH2",
-	"OAUTHBEARER", "SCRAM-SHA-1", "SCRAM-SHA-256", "EXTERNAL", "NTLM", "GSSAPI",
-)
-
 // trackedMessages bounds the reception times kept for messages whose
 // delivery line carries no delay of its own: the oldest are forgotten.
 const trackedMessages = 50_000
@@ -63,7 +57,7 @@ func (p *smtpEventProcessor) measure(attrs pcommon.Map, lr plog.LogRecord, r *re
 		s.flow == vocabulary.FlowRejection && oldText(r.format):
 		attrs.PutStr(vocabulary.AttrRejectionClass, rejectionClass(firstOf(r.response, r.errorText, r.message)))
 	case r.eventType == vocabulary.EventAuthentication && r.message == msgAuthentication:
-		attrs.PutStr(vocabulary.AttrAuthMechanism, bounded(strings.ToUpper(strings.TrimSpace(r.authMethod)), authMechanisms.Word))
+		attrs.PutStr(vocabulary.AttrAuthMechanism, bounded(strings.ToUpper(strings.TrimSpace(r.authMethod)), vocabulary.SASLMechanisms.Word))
 	case r.message == msgTLSEstablished:
 		p.putTLS(attrs, r, vocabulary.OutcomeSuccess)
 	case r.message == msgTLSFailed:

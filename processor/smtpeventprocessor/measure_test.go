@@ -3,6 +3,7 @@ package smtpeventprocessor
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -308,6 +309,27 @@ func TestClientCountryOnConnections(t *testing.T) {
 			lr.Attributes().PutStr("client_ip", ip)
 			consume(ld)
 			assert.Equal(t, map[string]any{"connection_result": "accepted", "client_country": want}, metricAttrs(events(sink)[0].Attributes().AsRaw()))
+		})
+	}
+}
+
+// TestSASLMechanisms: each mechanism an AUTH command may name has its
+// initial response scrubbed from the command and labels the attempt with
+// itself, from the one list of them.
+func TestSASLMechanisms(t *testing.T) {
+	for _, mech := range []string{
+		"PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "XOAUTH2", "OAUTHBEARER",
+		"SCRAM-SHA-1", "SCRAM-SHA-256", "NTLM", "GSSAPI", "ANONYMOUS", "EXTERNAL",
+	} {
+		t.Run(mech, func(t *testing.T) {
+			scrubbed := consumeRecord(t, map[string]any{
+				"log_message": "Processing AUTH command", "command": "AUTH " + strings.ToLower(mech) + " c2VjcmV0",
+			})
+			assert.Equal(t, "AUTH "+strings.ToLower(mech)+" "+redacted, scrubbed["command"])
+			attempt := consumeRecord(t, map[string]any{
+				"log_message": "authentication", "event_type": "authentication", "auth_method": strings.ToLower(mech),
+			})
+			assert.Equal(t, mech, attempt["auth_mechanism"])
 		})
 	}
 }

@@ -37,12 +37,6 @@ func isCredentialKey(key string) bool {
 	return false
 }
 
-// saslMechanisms are the mechanisms an SMTP AUTH command names.
-var saslMechanisms = map[string]bool{
-	"PLAIN": true, "LOGIN": true, "CRAM-MD5": true, "DIGEST-MD5": true, "XOAUTH2": true, "OAUTHBEARER": true,
-	"SCRAM-SHA-1": true, "SCRAM-SHA-256": true, "NTLM": true, "GSSAPI": true, "ANONYMOUS": true, "EXTERNAL": true,
-}
-
 // scrubAuth replaces the initial response of an SMTP AUTH command (the
 // base64 user name and password of AUTH PLAIN, say) with [REDACTED]. It
 // reports whether anything was replaced.
@@ -64,7 +58,7 @@ func scrubAuth(s string) (string, bool) {
 		for mech < len(s) && isMechChar(s[mech]) {
 			mech++
 		}
-		if !saslMechanisms[strings.ToUpper(s[i:mech])] || mech >= len(s) || s[mech] != ' ' {
+		if _, known := vocabulary.SASLMechanisms.Word(strings.ToUpper(s[i:mech])); !known || mech >= len(s) || s[mech] != ' ' {
 			continue
 		}
 		start := mech + 1
