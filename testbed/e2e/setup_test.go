@@ -167,8 +167,11 @@ func TestKibanaThroughTheCollector(t *testing.T) {
 	require.Eventually(t, func() bool { return len(back.Objects("default")) == shippedKibanaObjects }, 60*time.Second, 100*time.Millisecond)
 	_, ok := back.Object("default", "index-pattern", "elemta-logs")
 	assert.True(t, ok, "the data view")
+	// The objects are in before the alerting rules: the setup is done, and
+	// says so, once the rules are too.
+	require.Eventually(t, func() bool { return strings.Contains(c.output.String(), "Kibana setup done") },
+		30*time.Second, 100*time.Millisecond, "the setup says it is done")
 	c.stop(t)
-	assert.Contains(t, c.output.String(), "Kibana setup done")
 }
 
 // TestHealthWhileTheSetupWaits: with Elasticsearch unreachable from the
