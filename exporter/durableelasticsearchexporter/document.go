@@ -156,9 +156,14 @@ func (f flatDocuments) document(lr, doc plog.LogRecord, at time.Time) {
 	doc.SetSpanID(lr.SpanID())
 
 	body := doc.Body().SetEmptyMap()
-	// Room for the fields added, so that the attributes are copied into
-	// the document's one allocation.
-	body.EnsureCapacity(lr.Attributes().Len() + 3)
+	// Room for the fields added (@timestamp, message, and event.original
+	// when kept), so that the attributes are copied into the document's one
+	// allocation.
+	added := 2
+	if f.original {
+		added++
+	}
+	body.EnsureCapacity(lr.Attributes().Len() + added)
 	lr.Attributes().CopyTo(body)
 	// One look through the fields: the id leaves the body, the message is
 	// found, and a key the document uses for itself (Elemta's own

@@ -174,8 +174,6 @@ func selected(name, only string) bool {
 	return false
 }
 
-// median is the run of median CPU time, with the median peak RSS (and
-// that run's split of it).
 // ratios are a measure's ratios to the anchor's, one per round.
 type ratios []float64
 
@@ -207,6 +205,8 @@ func (r ratios) String() string {
 	return fmt.Sprintf("%.2f× (%.2f–%.2f)", mid, sorted[0], sorted[len(sorted)-1])
 }
 
+// median is the run of median CPU time, with the median peak RSS (and
+// that run's split of it).
 func median(runs []result) result {
 	byCPU := slices.Clone(runs)
 	slices.SortFunc(byCPU, func(a, b result) int { return cmp.Compare(a.cpu, b.cpu) })

@@ -87,10 +87,14 @@ type leanSource struct {
 // source is the document a lean double keeps.
 func (l leanSource) source() map[string]any {
 	src := map[string]any{"message": l.Message, "event_type": l.EventType}
-	for key, v := range map[string]any{"event.original": l.Original, "tbid": l.LineID, "body": l.Body} {
-		if v != nil {
-			src[key] = v
-		}
+	if l.Original != nil {
+		src["event.original"] = l.Original
+	}
+	if l.LineID != nil {
+		src["tbid"] = l.LineID
+	}
+	if l.Body != nil {
+		src["body"] = l.Body
 	}
 	return src
 }
