@@ -12,9 +12,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/elasticsearchexporter"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configmiddleware"
+	"go.opentelemetry.io/collector/config/configretry"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/exporter"
@@ -65,6 +67,10 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 
 	e := &durableExporter{
 		inner:     inner,
+		logger:    set.Logger,
+		timeout:   cfg.Timeout,
+		retry:     cfg.BackOffConfig,
+		resume:    resumption{probeEvery: cfg.BackOffConfig.InitialInterval},
 		shape:     cfg.Document.Shape,
 		documents: flatDocuments{indexPrefix: cfg.Document.IndexPrefix, original: cfg.Document.Original},
 		telemetry: tb,
@@ -120,7 +126,9 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 	helper, err := exporterhelper.NewLogs(ctx, set, cfg, e.push,
 		exporterhelper.WithStart(start),
 		exporterhelper.WithShutdown(shutdown),
-		exporterhelper.WithTimeout(cfg.TimeoutConfig),
+		// Each attempt is timed in attempt: a held batch makes its attempts
+		// within one push.
+		exporterhelper.WithTimeout(exporterhelper.TimeoutConfig{}),
 		exporterhelper.WithQueue(cfg.QueueConfig),
 		exporterhelper.WithRetry(cfg.BackOffConfig),
 		// Documents are made in a batch of their own: the records are read only.
@@ -140,8 +148,12 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 // from what Elasticsearch answered, whether the batch is done.
 type durableExporter struct {
 	inner     exporter.Logs
-	setup     readiness.Elasticsearch // nil without the elemtasetup extension
-	setupDone atomic.Bool             // the setup was seen ready: batches no longer ask
+	logger    *zap.Logger
+	timeout   time.Duration             // of one attempt (`timeout`)
+	retry     configretry.BackOffConfig // between the attempts of a held batch
+	resume    resumption                // wakes held batches once Elasticsearch takes documents again
+	setup     readiness.Elasticsearch   // nil without the elemtasetup extension
+	setupDone atomic.Bool               // the setup was seen ready: batches no longer ask
 	stopWatch context.CancelFunc
 	watching  sync.WaitGroup
 	shape     string
@@ -153,23 +165,80 @@ type durableExporter struct {
 
 // push sends one batch. It returns nil once Elasticsearch took every
 // document or refused it for good (then it is in the dead-letter store),
-// and a retryable error otherwise, so that the batch is kept.
+// and an error otherwise, so that the batch is kept.
+//
+// A batch whose caller holds it on a delivery ticket (the elemta receiver)
+// is sent until then here, with retry_on_failure's back-off between the
+// attempts, cut short (resumption) for the batch waiting longest every
+// initial_interval, and for two more each time Elasticsearch takes a batch:
+// after an outage, the batches held through it go again within
+// initial_interval of the cluster's return, not max_interval. Any other
+// batch is tried once a push; exporterhelper retries it.
 func (e *durableExporter) push(ctx context.Context, ld plog.Logs) error {
-	if err := e.waitForSetup(ctx); err != nil {
-		return err
-	}
 	if e.shape == ShapeFlat && !madeDocuments(ld) { // kept in a queue by an older release
 		ld = e.documents.build(ld)
+	}
+	if _, held := delivery.FromContext(ctx); held {
+		return e.pushHeld(ctx, ld)
+	}
+	return e.attempt(ctx, ld)
+}
+
+// pushHeld sends a held batch until Elasticsearch has it, the error is
+// permanent, retry_on_failure::max_elapsed_time has passed, or ctx ends
+// (the exporter stops).
+func (e *durableExporter) pushHeld(ctx context.Context, ld plog.Logs) error {
+	b := backoff.ExponentialBackOff{
+		InitialInterval:     e.retry.InitialInterval,
+		RandomizationFactor: e.retry.RandomizationFactor,
+		Multiplier:          e.retry.Multiplier,
+		MaxInterval:         e.retry.MaxInterval,
+	}
+	b.Reset()
+	var giveUp time.Time
+	if e.retry.MaxElapsedTime > 0 {
+		giveUp = time.Now().Add(e.retry.MaxElapsedTime)
+	}
+	for {
+		err := e.attempt(ctx, ld)
+		if err == nil || consumererror.IsPermanent(err) || ctx.Err() != nil {
+			return err
+		}
+		delay := b.NextBackOff()
+		if delay == backoff.Stop || (!giveUp.IsZero() && time.Now().Add(delay).After(giveUp)) {
+			return consumererror.NewPermanent(fmt.Errorf("retry_on_failure::max_elapsed_time (%s) has passed: %w", e.retry.MaxElapsedTime, err))
+		}
+		e.logger.Info("Exporting failed. Will retry the request after interval.", zap.Error(err), zap.Duration("interval", delay))
+		if werr := e.resume.wait(ctx, delay); werr != nil {
+			return fmt.Errorf("%w (the exporter stops)", err)
+		}
+	}
+}
+
+// attempt sends a batch once, within `timeout`. A batch Elasticsearch takes
+// wakes batches waiting to be sent again.
+func (e *durableExporter) attempt(ctx context.Context, ld plog.Logs) error {
+	if e.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, e.timeout)
+		defer cancel()
+	}
+	if err := e.waitForSetup(ctx); err != nil {
+		return err
 	}
 	if ticket, ok := delivery.FromContext(ctx); ok {
 		ticket.Sending() // the receiver's pace counts from here, not from the wait for the setup
 	}
 	err := e.send(ctx, ld)
 	if err != nil && ctx.Err() != nil {
-		// The caller gave up (a shutdown): that says nothing of Elasticsearch.
+		// The caller gave up (a shutdown), or the attempt timed out: that
+		// says nothing of Elasticsearch.
 		return err
 	}
 	e.state.observe(err)
+	if err == nil {
+		e.resume.resume()
+	}
 	return err
 }
 
@@ -211,6 +280,7 @@ func (e *durableExporter) watchSetup(ctx context.Context) {
 		case err == nil:
 			e.setupDone.Store(true)
 			e.state.resolved(failureSetup, "The Elasticsearch setup is done; documents go")
+			e.resume.resume() // batches that waited for it need not wait out their back-off
 			return
 		case ctx.Err() != nil:
 			return
