@@ -167,18 +167,18 @@ type durableExporter struct {
 // document or refused it for good (then it is in the dead-letter store),
 // and an error otherwise, so that the batch is kept.
 //
-// A batch whose caller holds it on a delivery ticket (the elemta receiver)
-// is sent until then here, with retry_on_failure's back-off between the
-// attempts, cut short (resumption) for the batch waiting longest every
-// initial_interval, and for two more each time Elasticsearch takes a batch:
-// after an outage, the batches held through it go again within
-// initial_interval of the cluster's return, not max_interval. Any other
-// batch is tried once a push; exporterhelper retries it.
+// A batch this exporter holds on its delivery ticket (the elemta
+// receiver's) is sent until then here, with retry_on_failure's back-off
+// between the attempts, cut short (resumption) for the batch waiting
+// longest every initial_interval, and for two more each time Elasticsearch
+// takes a batch: after an outage, the batches held through it go again
+// within initial_interval of the cluster's return, not max_interval. Any
+// other batch is tried once a push; exporterhelper retries it.
 func (e *durableExporter) push(ctx context.Context, ld plog.Logs) error {
 	if e.shape == ShapeFlat && !madeDocuments(ld) { // kept in a queue by an older release
 		ld = e.documents.build(ld)
 	}
-	if _, held := delivery.FromContext(ctx); held {
+	if isHeldSend(ctx) {
 		return e.pushHeld(ctx, ld)
 	}
 	return e.attempt(ctx, ld)

@@ -49,9 +49,25 @@ func (h *heldDelivery) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 		defer h.sending.Done()
 		// The ticket goes along, so that push can say when the batch
 		// leaves (delivery.Ticket.Sending).
-		release(h.Logs.ConsumeLogs(delivery.WithTicket(h.sendCtx, ticket), docs))
+		release(h.Logs.ConsumeLogs(withHeldSend(delivery.WithTicket(h.sendCtx, ticket)), docs))
 	}()
 	return nil
+}
+
+type heldSendKey struct{}
+
+// withHeldSend marks ctx as the send of a batch this exporter holds, on its
+// own goroutine until the exporter stops: push retries it itself
+// (pushHeld). A batch delivered before ConsumeLogs returns is left to
+// exporterhelper's retries, which end at shutdown whatever the caller's
+// context.
+func withHeldSend(ctx context.Context) context.Context {
+	return context.WithValue(ctx, heldSendKey{}, true)
+}
+
+func isHeldSend(ctx context.Context) bool {
+	held, _ := ctx.Value(heldSendKey{}).(bool)
+	return held
 }
 
 // Shutdown ends the sends in flight (their tickets are released with the
