@@ -11,5 +11,5 @@ func (h hostWith) GetExtensions() map[component.ID]component.Component {
 
 var _ component.Host = hostWith{}
 
-// forced returns the number of collections the program forced so far.
-func forced() uint64 { return read("/gc/cycles/forced:gc-cycles") }
+// cycles returns the number of collections the runtime completed so far.
+func cycles() uint64 { return read("/gc/cycles/total:gc-cycles") }

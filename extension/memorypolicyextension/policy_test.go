@@ -85,7 +85,8 @@ func TestGCPercent(t *testing.T) {
 // TestCollectWhenIdle: a receiver that finds the extension through the
 // host reports the pipeline idle; a collection starts when a batch of
 // garbage was made since, not for a little, and never when the policy is
-// off (collect_when_idle: false, or GOGC=off).
+// off (collect_when_idle: false, or GOGC=off). The runtime starts it at its
+// next allocation; once it is done the target is what it was.
 func TestCollectWhenIdle(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -104,21 +105,29 @@ func TestCollectWhenIdle(t *testing.T) {
 			p := newPolicy(&Config{CollectWhenIdle: tt.collect}, tt.gogc, zap.NewNop())
 			host := hostWith{p}
 			// A collection now makes the live heap the runtime reports current;
-			// then its own pacing stays out of the way while garbage builds up.
+			// then no collection of its own pacing runs (the target is off)
+			// while garbage builds up.
 			debug.FreeOSMemory()
 			defer debug.SetGCPercent(debug.SetGCPercent(-1))
-			before := forced()
+			before := cycles()
 
 			makeGarbage(tt.garbage)
 			idle.FromHost(host).PipelineIdle()
 
 			if tt.wantCollect {
-				require.Eventually(t, func() bool { return forced() > before }, 5*time.Second, 5*time.Millisecond)
+				require.Eventually(t, func() bool {
+					makeGarbage(MinGrowth / 8) // the pipeline's next allocations
+					return cycles() > before
+				}, 5*time.Second, 5*time.Millisecond)
 				require.Eventually(t, func() bool { return !p.collecting.Load() }, 5*time.Second, 5*time.Millisecond)
+				assert.Equal(t, -1, debug.SetGCPercent(-1), "the target is off again once the collection is done")
+				assert.Positive(t, p.idleLive.Load(), "the heap that collection found live")
 				return
 			}
+			makeGarbage(MinGrowth / 8)
 			assert.False(t, p.collecting.Load(), "no collection started")
-			assert.Equal(t, before, forced())
+			assert.Equal(t, before, cycles())
+			assert.Equal(t, -1, debug.SetGCPercent(-1), "the target left alone")
 		})
 	}
 }
@@ -188,6 +197,9 @@ func TestBusyHeap(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := createDefaultConfig().(*Config)
 			cfg.BusyHeapMiB = tt.busyHeap
+			// A collection at the idle moment lowers the target until it is
+			// done (TestCollectWhenIdle); here the target read is the busy one.
+			cfg.CollectWhenIdle = false
 			ext := startPolicy(t, tt.gogc, cfg)
 			base := gogc()
 			pipeline := idle.FromHost(hostWith{ext.(*policy)})
@@ -214,4 +226,50 @@ func TestBusyHeap(t *testing.T) {
 
 func TestConfigValidateBusyHeap(t *testing.T) {
 	assert.ErrorContains(t, (&Config{BusyHeapMiB: -1}).Validate(), "busy_heap_mib: -1 is negative")
+}
+
+// TestTargetAroundAnIdleCollection: through the factory, the target is
+// lowered from the idle moment until its collection is done, then it is
+// the policy's again (gc_percent, or the one GOGC set); a Shutdown in
+// between gives the runtime its own at once, and the collection, when it
+// comes, leaves it.
+func TestTargetAroundAnIdleCollection(t *testing.T) {
+	tests := []struct {
+		name      string
+		gogc      string
+		shutdown  bool // before the collection
+		wantAfter int
+	}{
+		{name: "gc_percent", wantAfter: defaultGCPercent},
+		{name: "GOGC set", gogc: "50", wantAfter: 77}, // startPolicy's stand-in for what the runtime read
+		{name: "Shutdown first", shutdown: true, wantAfter: 77},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			cfg.BusyHeapMiB = 0
+			ext := startPolicy(t, tt.gogc, cfg)
+			p := ext.(*policy)
+			runtime.GC() // the finalizers of earlier tests have run
+			p.idleLive.Store(read(liveMetric))
+			target := debug.SetGCPercent(-1) // no collection while the garbage builds up
+			makeGarbage(4 * MinGrowth)
+			debug.SetGCPercent(target)
+			idle.FromHost(hostWith{p}).PipelineIdle()
+			require.True(t, p.collecting.Load(), "a collection is due")
+			assert.Equal(t, collectNowPercent, gogc(), "lowered until it is done")
+			if tt.shutdown {
+				require.NoError(t, ext.Shutdown(context.Background()))
+				assert.Equal(t, 77, gogc(), "the runtime's target at Shutdown")
+			}
+			require.Eventually(t, func() bool {
+				makeGarbage(MinGrowth / 8)
+				return !p.collecting.Load()
+			}, 5*time.Second, 5*time.Millisecond)
+			assert.Equal(t, tt.wantAfter, gogc())
+			if !tt.shutdown {
+				require.NoError(t, ext.Shutdown(context.Background()))
+			}
+		})
+	}
 }
