@@ -30,6 +30,7 @@ import (
 	"github.com/elemta/otelcol-elemta/exporter/durableelasticsearchexporter/internal/metadata"
 	"github.com/elemta/otelcol-elemta/internal/delivery"
 	"github.com/elemta/otelcol-elemta/internal/readiness"
+	"github.com/elemta/otelcol-elemta/internal/retrypolicy"
 )
 
 // newLogsExporter builds contrib's Elasticsearch exporter without a queue, so
@@ -188,13 +189,7 @@ func (e *durableExporter) push(ctx context.Context, ld plog.Logs) error {
 // permanent, retry_on_failure::max_elapsed_time has passed, or ctx ends
 // (the exporter stops).
 func (e *durableExporter) pushHeld(ctx context.Context, ld plog.Logs) error {
-	b := backoff.ExponentialBackOff{
-		InitialInterval:     e.retry.InitialInterval,
-		RandomizationFactor: e.retry.RandomizationFactor,
-		Multiplier:          e.retry.Multiplier,
-		MaxInterval:         e.retry.MaxInterval,
-	}
-	b.Reset()
+	b := retrypolicy.BackOff(e.retry)
 	var giveUp time.Time
 	if e.retry.MaxElapsedTime > 0 {
 		giveUp = time.Now().Add(e.retry.MaxElapsedTime)

@@ -24,6 +24,7 @@ import (
 
 	"github.com/elemta/otelcol-elemta/internal/delivery"
 	"github.com/elemta/otelcol-elemta/internal/idle"
+	"github.com/elemta/otelcol-elemta/internal/retrypolicy"
 	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/elemtalog"
 	"github.com/elemta/otelcol-elemta/receiver/elemtareceiver/internal/metadata"
 )
@@ -289,12 +290,7 @@ func (r *logsReceiver) givenUp(lines int, err error) {
 // batch returns a new copy of the batch for each attempt.
 func (r *logsReceiver) consumeWithRetry(ctx context.Context, batch func() plog.Logs) (*delivery.Ticket, error) {
 	retry := r.cfg.RetryOnFailure
-	bo := &backoff.ExponentialBackOff{
-		InitialInterval:     retry.InitialInterval,
-		RandomizationFactor: retry.RandomizationFactor,
-		Multiplier:          retry.Multiplier,
-		MaxInterval:         retry.MaxInterval,
-	}
+	bo := retrypolicy.BackOff(retry)
 	lines := 0
 	ticket, err := backoff.Retry(ctx, func() (*delivery.Ticket, error) {
 		ld := batch()
