@@ -36,7 +36,6 @@ func hold(t *testing.T, exp *observedExporter, ld plog.Logs) *delivery.Ticket {
 	ticket := delivery.NewTicket()
 	require.NoError(t, exp.ConsumeLogs(delivery.WithTicket(context.Background(), ticket), ld))
 	ticket.Close()
-	require.True(t, ticket.Held(), "the exporter holds the batch")
 	return ticket
 }
 
@@ -58,7 +57,9 @@ func holdBatches(t *testing.T, exp *observedExporter, batches, perBatch, failure
 	t.Helper()
 	var tickets []*delivery.Ticket
 	for b := range batches {
-		tickets = append(tickets, hold(t, exp, linesFrom(b*perBatch, perBatch)))
+		ticket := hold(t, exp, linesFrom(b*perBatch, perBatch))
+		require.True(t, ticket.Held(), "the exporter holds the batch Elasticsearch refuses")
+		tickets = append(tickets, ticket)
 	}
 	require.Eventually(t, func() bool { return retries(exp) >= failures }, 20*time.Second, 10*time.Millisecond)
 	return tickets
