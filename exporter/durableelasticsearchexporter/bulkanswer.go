@@ -49,6 +49,11 @@ func (rt *bulkRoundTripper) RoundTrip(req *http.Request) (*http.Response, error)
 		return nil, fmt.Errorf("durable_elasticsearch: reading the bulk request: %w", err)
 	}
 	defer body.release()
+	if held := heldDocumentsFrom(req.Context()); held != nil {
+		if err := held.requestMade(body); err != nil {
+			return nil, fmt.Errorf("durable_elasticsearch: keeping the bulk request: %w", err)
+		}
+	}
 
 	rep := reportFrom(req.Context())
 	resp, err := rt.base.RoundTrip(req)

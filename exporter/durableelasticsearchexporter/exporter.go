@@ -194,7 +194,19 @@ func (e *durableExporter) pushHeld(ctx context.Context, ld plog.Logs) error {
 	if e.retry.MaxElapsedTime > 0 {
 		giveUp = time.Now().Add(e.retry.MaxElapsedTime)
 	}
+	var held *heldDocuments
+	if e.shape == ShapeFlat { // documents of this exporter's own making
+		held = &heldDocuments{docs: ld}
+		ctx = withHeldDocuments(ctx, held)
+	}
 	for {
+		if held != nil {
+			docs, err := held.documents()
+			if err != nil {
+				return consumererror.NewPermanent(err)
+			}
+			ld = docs
+		}
 		err := e.attempt(ctx, ld)
 		if err == nil || consumererror.IsPermanent(err) || ctx.Err() != nil {
 			return err
@@ -297,6 +309,16 @@ func (e *durableExporter) send(ctx context.Context, ld plog.Logs) error {
 		// Too large as a whole: each half is sent on its own, and split
 		// again if needed. A half already taken is harmless to resend.
 		e.telemetry.ExporterDurableElasticsearchBatchesSplit.Add(ctx, 1)
+		if held := heldDocumentsFrom(ctx); held != nil {
+			// The documents went with the request: made again, and the
+			// halves keep theirs.
+			docs, err := held.documents()
+			if err != nil {
+				return consumererror.NewPermanent(err)
+			}
+			ld = docs
+			ctx = withHeldDocuments(ctx, nil)
+		}
 		first, second := splitLogs(ld)
 		return errors.Join(e.send(ctx, first), e.send(ctx, second))
 	}

@@ -26,7 +26,8 @@ const (
 	// requests going to drain a backlog at the pace of a loaded cluster
 	// (answers in 100-1,000 ms: up to 25,000 lines a second at one second,
 	// at Elemta's 300-400 bytes a line), while what is held stays bounded:
-	// each line in flight costs about 4 KiB with its document and request.
+	// each line in flight is held as its line and, with
+	// durable_elasticsearch, its share of the compressed bulk request.
 	// How many are in flight at a time follows the cluster's answers
 	// (pace): a fast cluster gets few.
 	defaultInFlightBatches = 32

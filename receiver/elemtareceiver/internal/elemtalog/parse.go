@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/elemta/otelcol-elemta/internal/jsonvalue"
 	"github.com/elemta/otelcol-elemta/internal/vocabulary"
 
 	"github.com/valyala/fastjson"
@@ -206,19 +207,8 @@ func (t *lineText) set(dst pcommon.Value, v *fastjson.Value) {
 			return
 		}
 		dst.SetStr(t.str(b))
-	case fastjson.TypeNumber:
-		var buf [32]byte
-		if isIntegerText(v.MarshalTo(buf[:0])) {
-			if n, err := v.Int64(); err == nil {
-				dst.SetInt(n)
-				return
-			}
-		}
-		dst.SetDouble(v.GetFloat64())
-	case fastjson.TypeTrue:
-		dst.SetBool(true)
-	case fastjson.TypeFalse:
-		dst.SetBool(false)
+	case fastjson.TypeNumber, fastjson.TypeTrue, fastjson.TypeFalse:
+		jsonvalue.SetScalar(dst, v)
 	case fastjson.TypeArray:
 		items := v.GetArray()
 		sl := dst.SetEmptySlice()
@@ -238,15 +228,6 @@ func (t *lineText) set(dst pcommon.Value, v *fastjson.Value) {
 			}
 		})
 	}
-}
-
-func isIntegerText(b []byte) bool {
-	for _, c := range b {
-		if c == '.' || c == 'e' || c == 'E' {
-			return false
-		}
-	}
-	return true
 }
 
 // fields tracks the keys of one line: a key repeated with a new value

@@ -1,0 +1,165 @@
+package durableelasticsearchexporter // import "github.com/elemta/otelcol-elemta/exporter/durableelasticsearchexporter"
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/valyala/fastjson"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/elemta/otelcol-elemta/internal/jsonvalue"
+)
+
+// heldDocuments are the documents of a batch this exporter holds until
+// Elasticsearch has them (pushHeld). They are not kept while their bulk
+// request is answered: once contrib's exporter has made the request of
+// them (it sends one request per batch, after encoding every document:
+// it is built without its queue, so it never flushes early), the bulk
+// middleware keeps the request's body, compressed, and the documents go.
+// A retry makes them again from that body.
+//
+// A batch in flight is then a few hundred bytes a line (the line and its
+// share of the compressed request) rather than its documents' attribute
+// lists, records and values, which were most of a slow cluster's drain's
+// live heap (BENCHMARKS.md).
+type heldDocuments struct {
+	mu   sync.Mutex
+	docs plog.Logs
+	// sent is the body of the request made of docs, as sent (gzip
+	// compressed when gzipped), once the documents are let go; nil before.
+	sent    []byte
+	gzipped bool
+}
+
+type heldDocumentsKey struct{}
+
+// withHeldDocuments marks ctx as a send of h's documents.
+func withHeldDocuments(ctx context.Context, h *heldDocuments) context.Context {
+	return context.WithValue(ctx, heldDocumentsKey{}, h)
+}
+
+// heldDocumentsFrom returns the documents a request is made of, or nil.
+func heldDocumentsFrom(ctx context.Context) *heldDocuments {
+	h, _ := ctx.Value(heldDocumentsKey{}).(*heldDocuments)
+	return h
+}
+
+// requestMade is told by the bulk middleware that the request made of the
+// documents goes out: the body is kept and the documents go. A request
+// sent again (contrib's own retries) keeps the body kept first, the whole
+// batch.
+func (h *heldDocuments) requestMade(body *sentBody) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.sent != nil || h.docs.LogRecordCount() == 0 {
+		return nil
+	}
+	rc, err := body.again()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	var kept bytes.Buffer
+	if _, err := kept.ReadFrom(rc); err != nil {
+		return err
+	}
+	h.sent, h.gzipped = kept.Bytes(), body.gzipped
+	h.docs.ResourceLogs().RemoveIf(func(plog.ResourceLogs) bool { return true })
+	return nil
+}
+
+// documents returns the documents, made again from the request sent when
+// they were let go.
+func (h *heldDocuments) documents() (plog.Logs, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.sent == nil {
+		return h.docs, nil
+	}
+	docs, err := documentsOf(h.sent, h.gzipped)
+	if err != nil {
+		return plog.Logs{}, fmt.Errorf("making the documents again from the bulk request sent: %w", err)
+	}
+	h.docs, h.sent = docs, nil
+	return docs, nil
+}
+
+// documentsOf makes, from a bulk request's body, the documents it was made
+// of: each one's body the document, under the index and id its action
+// line names, in a scope that names contrib's bodymap mode and the index,
+// as flatDocuments.build makes them. contrib's exporter writes them again
+// as they were.
+func documentsOf(body []byte, gzipped bool) (plog.Logs, error) {
+	plain := body
+	if gzipped {
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return plog.Logs{}, err
+		}
+		defer zr.Close()
+		if plain, err = io.ReadAll(zr); err != nil {
+			return plog.Logs{}, err
+		}
+	}
+	out := plog.NewLogs()
+	scopes := map[string]plog.LogRecordSlice{}
+	rl := out.ResourceLogs().AppendEmpty()
+	var p fastjson.Parser
+	for _, d := range bulkDocuments(plain) {
+		if d.index == "" {
+			return plog.Logs{}, errors.New("an action line names no index")
+		}
+		records, ok := scopes[d.index]
+		if !ok {
+			sl := rl.ScopeLogs().AppendEmpty()
+			sl.Scope().Attributes().PutStr(attrMappingMode, mappingBodyMap)
+			sl.Scope().Attributes().PutStr(attrIndex, d.index)
+			records = sl.LogRecords()
+			scopes[d.index] = records
+		}
+		v, err := p.ParseBytes(d.doc)
+		if err != nil {
+			return plog.Logs{}, err
+		}
+		obj, err := v.Object()
+		if err != nil {
+			return plog.Logs{}, err
+		}
+		doc := records.AppendEmpty()
+		m := doc.Body().SetEmptyMap()
+		m.EnsureCapacity(obj.Len())
+		obj.Visit(func(k []byte, v *fastjson.Value) { putJSON(m.PutEmpty(string(k)), v) })
+		if d.id != "" {
+			doc.Attributes().PutStr(attrDocumentID, d.id)
+		}
+	}
+	return out, nil
+}
+
+// putJSON stores a JSON value as contrib's exporter wrote it: a number
+// written without a fraction or an exponent is an integer (jsonvalue).
+func putJSON(dst pcommon.Value, v *fastjson.Value) {
+	if jsonvalue.SetScalar(dst, v) {
+		return
+	}
+	switch v.Type() {
+	case fastjson.TypeString:
+		dst.SetStr(string(v.GetStringBytes()))
+	case fastjson.TypeArray:
+		sl := dst.SetEmptySlice()
+		for _, it := range v.GetArray() {
+			putJSON(sl.AppendEmpty(), it)
+		}
+	case fastjson.TypeObject:
+		m := dst.SetEmptyMap()
+		v.GetObject().Visit(func(k []byte, v *fastjson.Value) { putJSON(m.PutEmpty(string(k)), v) })
+	default:
+		// null: an empty value, which contrib writes as null
+	}
+}
