@@ -8,7 +8,6 @@ import (
 	"io"
 	"sync"
 
-	"github.com/klauspost/compress/gzip"
 	"github.com/valyala/fastjson"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -82,59 +81,42 @@ func (h *heldDocuments) documents() (plog.Logs, error) {
 	if h.sent == nil {
 		return h.docs, nil
 	}
-	docs, err := documentsOf(h.sent, h.gzipped)
+	sent := h.sent
+	plain, err := (&sentBody{gzipped: h.gzipped, again: func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(sent)), nil
+	}}).read()
+	if err == nil {
+		h.docs, err = documentsOf(plain)
+	}
 	if err != nil {
 		return plog.Logs{}, fmt.Errorf("making the documents again from the bulk request sent: %w", err)
 	}
-	h.docs, h.sent = docs, nil
-	return docs, nil
+	h.sent = nil
+	return h.docs, nil
 }
 
-// documentsOf makes, from a bulk request's body, the documents it was made
-// of: each one's body the document, under the index and id its action
-// line names, in a scope that names contrib's bodymap mode and the index,
-// as flatDocuments.build makes them. contrib's exporter writes them again
-// as they were.
-func documentsOf(body []byte, gzipped bool) (plog.Logs, error) {
-	plain := body
-	if gzipped {
-		zr, err := gzip.NewReader(bytes.NewReader(body))
-		if err != nil {
-			return plog.Logs{}, err
-		}
-		defer zr.Close()
-		if plain, err = io.ReadAll(zr); err != nil {
-			return plog.Logs{}, err
-		}
-	}
+// documentsOf makes, from a bulk request's body (uncompressed), the
+// documents it was made of: each one's body the document, under the index
+// and id its action line names, in a scope that names contrib's bodymap
+// mode and the index (indexScopes), as flatDocuments.build makes them.
+// contrib's exporter writes them again as they were.
+func documentsOf(plain []byte) (plog.Logs, error) {
 	out := plog.NewLogs()
-	scopes := map[string]plog.LogRecordSlice{}
-	rl := out.ResourceLogs().AppendEmpty()
+	scopes := indexScopes{out: out.ResourceLogs().AppendEmpty().ScopeLogs(), from: plog.NewScopeLogs()}
 	var p fastjson.Parser
 	for _, d := range bulkDocuments(plain) {
 		if d.index == "" {
 			return plog.Logs{}, errors.New("an action line names no index")
 		}
-		records, ok := scopes[d.index]
-		if !ok {
-			sl := rl.ScopeLogs().AppendEmpty()
-			sl.Scope().Attributes().PutStr(attrMappingMode, mappingBodyMap)
-			sl.Scope().Attributes().PutStr(attrIndex, d.index)
-			records = sl.LogRecords()
-			scopes[d.index] = records
-		}
 		v, err := p.ParseBytes(d.doc)
 		if err != nil {
 			return plog.Logs{}, err
 		}
-		obj, err := v.Object()
-		if err != nil {
-			return plog.Logs{}, err
+		if v.Type() != fastjson.TypeObject {
+			return plog.Logs{}, errors.New("a document is not a JSON object")
 		}
-		doc := records.AppendEmpty()
-		m := doc.Body().SetEmptyMap()
-		m.EnsureCapacity(obj.Len())
-		obj.Visit(func(k []byte, v *fastjson.Value) { putJSON(m.PutEmpty(string(k)), v) })
+		doc := scopes.of(d.index).AppendEmpty()
+		putJSON(doc.Body(), v)
 		if d.id != "" {
 			doc.Attributes().PutStr(attrDocumentID, d.id)
 		}
