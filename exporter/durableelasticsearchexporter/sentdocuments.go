@@ -64,8 +64,12 @@ func (h *heldDocuments) requestMade(body *sentBody) error {
 		return err
 	}
 	defer rc.Close()
+	// The body reads from one byte slice (contrib's bulk indexer makes its
+	// requests of one, and sentBody's copy is one): io.Copy hands it over
+	// in a single Write, one allocation of its size, where ReadFrom would
+	// grow the buffer in doublings.
 	var kept bytes.Buffer
-	if _, err := kept.ReadFrom(rc); err != nil {
+	if _, err := io.Copy(&kept, rc); err != nil {
 		return err
 	}
 	h.sent, h.gzipped = kept.Bytes(), body.gzipped
