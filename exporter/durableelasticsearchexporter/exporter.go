@@ -142,7 +142,7 @@ func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config) (e
 	if cfg.Document.Shape == ShapeFlat {
 		documents = e.documents.build
 	}
-	return newHeldDelivery(helper, documents), nil
+	return newHeldDelivery(helper, documents, e.setupDoneOrEnd), nil
 }
 
 // durableExporter sends each batch through contrib's exporter and decides,
@@ -273,6 +273,19 @@ func (e *durableExporter) waitForSetup(ctx context.Context) error {
 	de := e.setupPending()
 	e.state.observe(de)
 	return de
+}
+
+// setupDoneOrEnd returns once the Elasticsearch setup is done, or with
+// ctx's error when ctx ends first.
+func (e *durableExporter) setupDoneOrEnd(ctx context.Context) error {
+	if e.setup == nil || e.setupDone.Load() {
+		return nil
+	}
+	if err := e.setup.ElasticsearchReady(ctx); err != nil {
+		return err
+	}
+	e.setupDone.Store(true)
+	return nil
 }
 
 // watchSetup reports, while no batch waits, what a batch would wait for:

@@ -23,23 +23,33 @@ import (
 type heldDelivery struct {
 	exporter.Logs // exporterhelper's: timeout, retries, the optional queue, then push
 	documents     func(plog.Logs) plog.Logs
+	// setupDone returns once the Elasticsearch setup is done (or ctx ends).
+	setupDone func(ctx context.Context) error
 
 	sendCtx context.Context // ends at shutdown: sends in flight give up
 	stop    context.CancelFunc
 	sending sync.WaitGroup
 }
 
-func newHeldDelivery(helper exporter.Logs, documents func(plog.Logs) plog.Logs) *heldDelivery {
+func newHeldDelivery(helper exporter.Logs, documents func(plog.Logs) plog.Logs, setupDone func(context.Context) error) *heldDelivery {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &heldDelivery{Logs: helper, documents: documents, sendCtx: ctx, stop: cancel}
+	return &heldDelivery{Logs: helper, documents: documents, setupDone: setupDone, sendCtx: ctx, stop: cancel}
 }
 
 func (h *heldDelivery) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
-	docs := h.documents(ld)
 	ticket, ok := delivery.FromContext(ctx)
 	if !ok {
-		return h.Logs.ConsumeLogs(ctx, docs)
+		return h.Logs.ConsumeLogs(ctx, h.documents(ld))
 	}
+	// Until the Elasticsearch setup is done, the caller waits here with its
+	// lines: batches held meanwhile would wait as documents, several times
+	// a line's size, up to the caller's bounds (a collector started while
+	// Elasticsearch is down). An end of ctx (the caller stops) returns its
+	// error and the caller keeps the lines.
+	if err := h.setupDone(ctx); err != nil {
+		return err
+	}
+	docs := h.documents(ld)
 	release, ok := ticket.Hold()
 	if !ok {
 		return h.Logs.ConsumeLogs(ctx, docs)

@@ -45,10 +45,11 @@ func (h hostWithSetup) GetExtensions() map[component.ID]component.Component {
 	return map[component.ID]component.Component{component.MustNewID("elemtasetup"): h.gate}
 }
 
-// TestTicketSaysWhenTheBatchLeaves: a batch held on its delivery ticket
-// waits for the Elasticsearch setup; the ticket says it was sent only once
-// the setup is done, so that the receiver times Elasticsearch's answer,
-// not the setup.
+// TestTicketSaysWhenTheBatchLeaves: a batch handed over with a delivery
+// ticket before the Elasticsearch setup is done waits in ConsumeLogs, as
+// lines, not held as documents; once the setup is done it is held and
+// sent, and the ticket says it was sent only then, so that the receiver
+// times Elasticsearch's answer, not the setup.
 func TestTicketSaysWhenTheBatchLeaves(t *testing.T) {
 	es := esdouble.New()
 	defer es.Close()
@@ -57,14 +58,24 @@ func TestTicketSaysWhenTheBatchLeaves(t *testing.T) {
 	defer func() { require.NoError(t, exp.Shutdown(context.Background())) }()
 
 	ticket := delivery.NewTicket()
-	require.NoError(t, exp.ConsumeLogs(delivery.WithTicket(context.Background(), ticket), logs(5)))
-	ticket.Close()
-	assert.True(t, ticket.Held(), "held while the setup is not done")
-	time.Sleep(300 * time.Millisecond)
-	assert.True(t, ticket.Sent().IsZero(), "not sent before the setup is done")
+	consumed := make(chan error, 1)
+	go func() { consumed <- exp.ConsumeLogs(delivery.WithTicket(context.Background(), ticket), logs(5)) }()
+	select {
+	case err := <-consumed:
+		t.Fatalf("ConsumeLogs returned (%v) before the setup was done", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	assert.False(t, ticket.Held(), "not held while the setup is not done: the caller keeps its lines")
 
 	readyAt := time.Now()
 	close(gate.ready)
+	select {
+	case err := <-consumed:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("ConsumeLogs did not return once the setup was done")
+	}
+	ticket.Close()
 	select {
 	case <-ticket.Settled():
 	case <-time.After(10 * time.Second):
@@ -73,4 +84,24 @@ func TestTicketSaysWhenTheBatchLeaves(t *testing.T) {
 	require.NoError(t, ticket.Err())
 	assert.False(t, ticket.Sent().Before(readyAt), "sent after the setup")
 	requireAllLines(t, es, 5)
+}
+
+// TestWaitForTheSetupEndsWithTheCaller: a caller that stops while its batch
+// waits for the setup gets its context's error back and keeps the lines;
+// nothing is held or sent.
+func TestWaitForTheSetupEndsWithTheCaller(t *testing.T) {
+	es := esdouble.New()
+	defer es.Close()
+	gate := &setupGate{ready: make(chan struct{})}
+	exp := startObserved(t, testConfig(t, es.URL(), false), hostWithSetup{componenttest.NewNopHost(), gate})
+	defer func() { require.NoError(t, exp.Shutdown(context.Background())) }()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	ticket := delivery.NewTicket()
+	err := exp.ConsumeLogs(delivery.WithTicket(ctx, ticket), logs(5))
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	ticket.Close()
+	assert.False(t, ticket.Held())
+	assert.Empty(t, es.Documents())
 }

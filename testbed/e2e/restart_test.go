@@ -20,13 +20,17 @@ import (
 // moments and check that a new run, on the same storage directory, sends
 // every line once.
 
-// waitForRetries waits until the collector says it retries a refused or
-// failed bulk request.
-func waitForRetries(t *testing.T, c *collector) {
+// waitForUndeliveredLines waits until the collector holds lines it cannot
+// deliver: it retries a refused or failed bulk request or, with
+// Elasticsearch unreachable from the start, its first lines wait for the
+// Elasticsearch setup, read from a file it keeps open.
+func waitForUndeliveredLines(t *testing.T, c *collector) {
 	t.Helper()
 	require.Eventually(t, func() bool {
-		return strings.Contains(c.output.String(), "Exporting failed. Will retry the request after interval.")
-	}, 30*time.Second, 100*time.Millisecond, "the collector never retried")
+		out := c.output.String()
+		return strings.Contains(out, "Exporting failed. Will retry the request after interval.") ||
+			strings.Contains(out, "Started watching file") && strings.Contains(out, `"reason": "setup"`)
+	}, 30*time.Second, 100*time.Millisecond, "the collector never failed to deliver")
 }
 
 // killMidFile starts a collector, kills it (SIGKILL) once Elasticsearch
@@ -64,7 +68,7 @@ func TestRestartAfterAnOutage(t *testing.T) {
 			appendLines(t, filepath.Join(logDir, "elemta.log"), lines)
 
 			first := startCollector(t, env, config)
-			waitForRetries(t, first)
+			waitForUndeliveredLines(t, first)
 			code, _ := first.healthAnswer(t)
 			assert.Equal(t, 200, code, "healthy within the health window")
 			tt.end(t, first)
@@ -121,7 +125,7 @@ func TestRotationWithDeletionDuringAnOutage(t *testing.T) {
 	appendLines(t, logFile, before)
 
 	c := startCollector(t, env, config)
-	waitForRetries(t, c)
+	waitForUndeliveredLines(t, c)
 	require.NoError(t, os.Rename(logFile, logFile+".1")) // logrotate, first rotation
 	after := numberedLines("written after the rotation", 500)
 	appendLines(t, logFile, after)
@@ -165,7 +169,7 @@ func TestKilledDuringDeliveryThenRotated(t *testing.T) {
 			appendLines(t, log, lines)
 
 			during := startCollector(t, env, config)
-			waitForRetries(t, during)
+			waitForUndeliveredLines(t, during)
 			during.kill(t)
 
 			es.FailBulk(0)
