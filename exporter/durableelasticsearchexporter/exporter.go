@@ -258,16 +258,12 @@ const setupWait = time.Second
 // daily index is created with dynamic mappings before them.
 func (e *durableExporter) waitForSetup(ctx context.Context) error {
 	if e.setup == nil || e.setupDone.Load() {
-		return nil
+		return nil // without a timer for each attempt
 	}
 	waitCtx, cancel := context.WithTimeout(ctx, setupWait)
 	defer cancel()
-	err := e.setup.ElasticsearchReady(waitCtx)
-	if err == nil {
-		e.setupDone.Store(true)
-		return nil
-	}
-	if ctx.Err() != nil {
+	err := e.setupDoneOrEnd(waitCtx)
+	if err == nil || ctx.Err() != nil {
 		return err
 	}
 	de := e.setupPending()
