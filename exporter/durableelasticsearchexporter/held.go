@@ -12,7 +12,8 @@ import (
 
 // heldDelivery lets a caller keep several batches in flight: a batch handed
 // over with a delivery ticket (the elemta receiver's) is made into
-// documents at once, in the caller's order, then sent on its own goroutine
+// documents at once (once the Elasticsearch setup is done: the caller
+// waits for it), in the caller's order, then sent on its own goroutine
 // while ConsumeLogs returns; the ticket is released once Elasticsearch has
 // every document, or they are dead-lettered, or the exporter stops. A batch
 // without a ticket is delivered before ConsumeLogs returns.
