@@ -45,7 +45,7 @@ func TestLoadConfig(t *testing.T) {
 				Schedule: "0 0 3 * * ?", ExpireAfter: "90d",
 			}, cfg.Backup)
 		}},
-		{name: "bad_retry", wantErr: "retry: initial_interval 0s and max_interval 30s must be positive"},
+		{name: "bad_retry", wantErr: "retry: initial_interval 0s and max_interval 5s must be positive"},
 		{name: "alerts_off", check: func(t *testing.T, cfg *Config) { assert.False(t, cfg.Kibana.Alerts) }},
 		{name: "alert_rules", check: func(t *testing.T, cfg *Config) {
 			assert.True(t, cfg.Kibana.Alerts, "on by default")

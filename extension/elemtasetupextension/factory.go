@@ -16,9 +16,13 @@ const (
 	defaultTimeout         = 30 * time.Second
 	defaultRetention       = "30d"
 	defaultInitialInterval = time.Second
-	defaultMaxInterval     = 30 * time.Second
-	defaultBackupSchedule  = "0 30 1 * * ?" // 01:30 every day
-	defaultBackupExpiry    = "30d"
+	// A setup that waits for an unreachable cluster tries it again every
+	// 5 s at most: once Elasticsearch is back, the lines waiting for the
+	// setup go within 5 s, as the exporter's waiting batches do (its
+	// retry_on_failure::initial_interval).
+	defaultMaxInterval    = 5 * time.Second
+	defaultBackupSchedule = "0 30 1 * * ?" // 01:30 every day
+	defaultBackupExpiry   = "30d"
 )
 
 // NewFactory returns the factory of the elemtasetup extension.

@@ -46,7 +46,10 @@ type scenario struct {
 	// memoryLimitMiB is the memory limit the collector is given; its peak
 	// RSS must stay under it.
 	memoryLimitMiB int
-	stockToo       bool
+	// unreachableAtStart: no Elasticsearch listens at the collector's
+	// endpoint when it starts (an event starts the double there).
+	unreachableAtStart bool
+	stockToo           bool
 }
 
 // event is something done to the run at a time.
@@ -62,6 +65,7 @@ type run struct {
 	s       scenario
 	dir     string
 	es      *esdouble.Server
+	esAddr  string // where es listens, or will
 	proc    *loadgen.Process
 	writer  *loadgen.Writer
 	env     []string
@@ -141,6 +145,7 @@ func shortSuite() []scenario {
 		{name: "steady 1,000 lines/s", rate: 1000, duration: 15 * time.Second},
 		{name: "steady 5,000 lines/s", rate: 5000, duration: 15 * time.Second},
 		outage(2000, 30*time.Second, 5*time.Second, 15*time.Second),
+		unreachable(2000, 30*time.Second, 15*time.Second),
 		kill(2000, 20*time.Second),
 		overload(20000, 15*time.Second, 5000, 256),
 	}
@@ -186,6 +191,27 @@ func outage(rate int, d, from, down time.Duration) scenario {
 				return nil
 			}},
 		},
+	}
+}
+
+// unreachable: no Elasticsearch at the collector's endpoint from its start
+// (connection refused) until down into the load: the Elasticsearch setup
+// waits, and the lines with it.
+func unreachable(rate int, d, down time.Duration) scenario {
+	return scenario{
+		name: fmt.Sprintf("Elasticsearch unreachable from the start for %s, %s lines/s", down, thousands(rate)), rate: rate, duration: d,
+		unreachableAtStart: true,
+		events: []event{{at: down, what: "reachable", do: func(r *run) error {
+			r.note("peak RSS while unreachable: %d MiB", r.proc.PeakRSS()>>20)
+			es, err := esdouble.NewAt(r.esAddr)
+			if err != nil {
+				return err
+			}
+			es.SetLean(true)
+			r.es = es
+			r.recoverFrom(r.writer.Written())
+			return nil
+		}}},
 	}
 }
 
@@ -318,7 +344,11 @@ func newRun(c collector, s scenario) (*run, error) {
 	r.es = esdouble.New()
 	r.es.SetLean(true)
 	r.es.SetDocumentsPerSecond(s.esRate)
+	r.esAddr = r.es.Addr()
 	r.env = c.env(filepath.Join(dir, "logs", "*.log"), storage, r.es.URL())
+	if s.unreachableAtStart {
+		r.es.Close() // its port stays free until the event starts a double there
+	}
 	if s.memoryLimitMiB > 0 {
 		r.env = append(r.env, fmt.Sprintf("GOMEMLIMIT=%dMiB", s.memoryLimitMiB*3/4))
 	}
