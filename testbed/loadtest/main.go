@@ -161,6 +161,8 @@ func fullSuite() []scenario {
 	}
 	out = append(out,
 		outage(2000, 11*time.Minute, 30*time.Second, 10*time.Minute),
+		// 120,000 lines written in the first 2 s: a backlog waiting for the setup.
+		unreachable(60000, 2*time.Second, 15*time.Second),
 		storm(5000, 60*time.Second),
 		slow(5000, 60*time.Second),
 		kill(5000, 30*time.Second),
