@@ -154,16 +154,21 @@ func (b *sentBody) read() ([]byte, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	var r io.Reader = rc
-	if b.gzipped {
-		zr, err := gzip.NewReader(rc)
-		if err != nil {
-			return nil, err
-		}
-		defer zr.Close()
-		r = zr
+	return uncompressed(rc, b.gzipped)
+}
+
+// uncompressed reads a bulk request's body whole, decompressed when it
+// went gzipped.
+func uncompressed(r io.Reader, gzipped bool) ([]byte, error) {
+	if !gzipped {
+		return io.ReadAll(r)
 	}
-	return io.ReadAll(r)
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	return io.ReadAll(zr)
 }
 
 func (b *sentBody) release() {

@@ -85,10 +85,7 @@ func (h *heldDocuments) documents() (plog.Logs, error) {
 	if h.sent == nil {
 		return h.docs, nil
 	}
-	sent := h.sent
-	plain, err := (&sentBody{gzipped: h.gzipped, again: func() (io.ReadCloser, error) {
-		return io.NopCloser(bytes.NewReader(sent)), nil
-	}}).read()
+	plain, err := uncompressed(bytes.NewReader(h.sent), h.gzipped)
 	if err == nil {
 		h.docs, err = documentsOf(plain)
 	}

@@ -53,14 +53,22 @@ func report(w io.Writer, pid int, top int) error {
 	if err != nil {
 		return err
 	}
-	f, err := elf.Open(fmt.Sprintf("/proc/%d/exe", pid))
+	exe, err := os.Open(fmt.Sprintf("/proc/%d/exe", pid))
 	if err != nil {
 		return fmt.Errorf("reading the executable: %w", err)
 	}
-	defer f.Close()
+	defer exe.Close()
+	f, err := elf.NewFile(exe)
+	if err != nil {
+		return fmt.Errorf("reading the executable: %w", err)
+	}
 	funcs, err := functions(f)
 	if err != nil {
 		return err
+	}
+	info, err := buildinfo.Read(exe)
+	if err != nil {
+		return fmt.Errorf("reading the executable's modules: %w", err)
 	}
 
 	fmt.Fprintf(w, "resident pages of the executable: %d (%.1f MiB)\n\n", len(pages), mib(int64(len(pages))*pageSize))
@@ -71,10 +79,6 @@ func report(w io.Writer, pid int, top int) error {
 	packages := byPackage(funcs, pages)
 	fmt.Fprintf(w, "\ncode (.text) by package, the %d largest:\n", top)
 	list(w, packages, top)
-	info, err := buildinfo.ReadFile(fmt.Sprintf("/proc/%d/exe", pid))
-	if err != nil {
-		return fmt.Errorf("reading the executable's modules: %w", err)
-	}
 	fmt.Fprintf(w, "\ncode (.text) by module, the %d largest:\n", top)
 	list(w, byModule(packages, info), top)
 	return nil
